@@ -1,0 +1,175 @@
+package dev.presence.core;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Turns sessions into user statuses: a user is online iff at least one of their sessions is live, or
+ * was lost without a close frame less than the offline grace ago.
+ *
+ * <p>Sessions are keyed by session id, never by user id, so ending one session never touches another
+ * session of the same user. Only the 0→1 and 1→0 flips are reported, each with a version that strictly
+ * increases per user: {@code max(previous + 1, now)}, which also keeps increasing across restarts once the
+ * previous versions are {@linkplain #restore restored}.
+ *
+ * <p>Not thread-safe: one thread owns it, and the {@link Scheduler} runs its timers on that thread.
+ */
+public final class PresenceTracker {
+
+    private final Clock clock;
+    private final Scheduler scheduler;
+    private final long offlineGraceMillis;
+    private final Consumer<UserStatus> transitions;
+
+    private final Map<String, String> userBySession = new HashMap<>();
+    private final Map<String, UserState> users = new HashMap<>();
+    private final Map<String, UserState> dirty = new HashMap<>();
+
+    /**
+     * @param transitions told of every flip, synchronously, on the owning thread
+     */
+    public PresenceTracker(Clock clock, Scheduler scheduler, long offlineGraceMillis,
+                           Consumer<UserStatus> transitions) {
+        if (offlineGraceMillis < 0) {
+            throw new IllegalArgumentException("offline grace must not be negative");
+        }
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.offlineGraceMillis = offlineGraceMillis;
+        this.transitions = transitions;
+    }
+
+    /** Restores what the store kept of a user from an earlier run: last seen and last version. */
+    public void restore(String userId, long lastSeen, long version) {
+        UserState user = user(userId);
+        user.lastSeen = Math.max(user.lastSeen, lastSeen);
+        user.version = Math.max(user.version, version);
+    }
+
+    /**
+     * A session became live. Starting a session that is already live is ignored.
+     *
+     * @return true if this made the user online
+     */
+    public boolean sessionStarted(String sessionId, String userId) {
+        if (userBySession.putIfAbsent(sessionId, userId) != null) {
+            return false;
+        }
+        UserState user = user(userId);
+        long now = clock.millis();
+        user.liveSessions++;
+        user.lastSeen = Math.max(user.lastSeen, now);
+        markDirty(userId, user);
+        if (!user.online) {
+            flip(userId, user, true, now);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * A session ended. Ending an unknown or already ended session is ignored, so a late reaper of an old
+     * session can never end a newer one.
+     *
+     * @return true if this made the user offline at once (a graced end reports its flip later, if at all)
+     */
+    public boolean sessionEnded(String sessionId, EndReason reason) {
+        String userId = userBySession.remove(sessionId);
+        if (userId == null) {
+            return false;
+        }
+        UserState user = users.get(userId);
+        long now = clock.millis();
+        user.liveSessions--;
+        user.lastSeen = Math.max(user.lastSeen, now);
+        markDirty(userId, user);
+        if (reason.graced() && offlineGraceMillis > 0) {
+            user.graceHolds++;
+            scheduler.schedule(offlineGraceMillis, () -> graceExpired(userId, user));
+            return false;
+        }
+        return settle(userId, user, now);
+    }
+
+    private void graceExpired(String userId, UserState user) {
+        user.graceHolds--;
+        // the user went offline when the connection was lost, not when the grace ran out
+        settle(userId, user, user.lastSeen);
+    }
+
+    private boolean settle(String userId, UserState user, long offlineAt) {
+        if (user.online && user.liveSessions == 0 && user.graceHolds == 0) {
+            flip(userId, user, false, offlineAt);
+            return true;
+        }
+        return false;
+    }
+
+    private void flip(String userId, UserState user, boolean online, long at) {
+        user.online = online;
+        user.version = Math.max(user.version + 1, clock.millis());
+        user.lastSeen = Math.max(user.lastSeen, at);
+        markDirty(userId, user);
+        transitions.accept(user.status(userId));
+    }
+
+    /** The current status of a user; an unknown user is offline, never seen, version 0. */
+    public UserStatus status(String userId) {
+        UserState user = users.get(userId);
+        return user == null ? new UserStatus(userId, false, 0, 0) : user.status(userId);
+    }
+
+    /** Whether the user is online (a live session, or a lost one still inside its grace). */
+    public boolean isOnline(String userId) {
+        UserState user = users.get(userId);
+        return user != null && user.online;
+    }
+
+    /** Whether the user has a live session that can receive events right now. */
+    public boolean hasLiveSession(String userId) {
+        UserState user = users.get(userId);
+        return user != null && user.liveSessions > 0;
+    }
+
+    /** Live sessions of the user. */
+    public int liveSessions(String userId) {
+        UserState user = users.get(userId);
+        return user == null ? 0 : user.liveSessions;
+    }
+
+    /** Number of live sessions of all users. */
+    public int liveSessionCount() {
+        return userBySession.size();
+    }
+
+    /** Statuses changed since the last call (last seen or version), for a batched write-behind. */
+    public List<UserStatus> drainChanged() {
+        List<UserStatus> changed = new ArrayList<>(dirty.size());
+        dirty.forEach((userId, user) -> changed.add(user.status(userId)));
+        dirty.clear();
+        return changed;
+    }
+
+    private void markDirty(String userId, UserState user) {
+        dirty.put(userId, user);
+    }
+
+    private UserState user(String userId) {
+        return users.computeIfAbsent(userId, id -> new UserState());
+    }
+
+    private static final class UserState {
+        int liveSessions;
+        int graceHolds;
+        boolean online;
+        long lastSeen;
+        long version;
+
+        UserStatus status(String userId) {
+            return new UserStatus(userId, online, lastSeen, version);
+        }
+    }
+}
