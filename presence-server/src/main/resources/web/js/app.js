@@ -646,6 +646,20 @@ function wire() {
     });
 
     setInterval(refreshAllUserRows, LABEL_REFRESH_MS);
+
+    // Leaving the page: say goodbye with a close frame so co-members see us go at once, not after a
+    // timeout. Coming back from the back/forward cache: connect again.
+    window.addEventListener('pagehide', () => {
+        if (client) {
+            client.close(1000, 'page closed');
+        }
+    });
+    window.addEventListener('pageshow', (event) => {
+        if (event.persisted && model.token && client && client.state === State.CLOSED) {
+            client = null;
+            startClient();
+        }
+    });
 }
 
 function boot() {

@@ -1,0 +1,117 @@
+package dev.presence.browser;
+
+import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.UnexpectedAlertBehaviour;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+
+/**
+ * Starts Debian's headless Chromium ({@code /usr/bin/chromium}) through Debian's ChromeDriver
+ * ({@code /usr/bin/chromedriver}), each browser with its own fresh profile directory. Nothing is ever
+ * downloaded: both paths are given explicitly, so Selenium Manager has nothing to look for.
+ */
+final class Browsers {
+
+    static final Path CHROMIUM = Path.of(System.getProperty("presence.chromium", "/usr/bin/chromium"));
+    static final Path CHROMEDRIVER = Path.of(System.getProperty("webdriver.chrome.driver", "/usr/bin/chromedriver"));
+    static final Path TARGET = Path.of(System.getProperty("presence.target", "target"));
+    static final Path SCREENSHOTS = TARGET.resolve("screenshots");
+
+    /** A desktop window. */
+    static final Size DESKTOP = new Size(1280, 800);
+    /** A phone-sized window (CSS pixels of a common phone). */
+    static final Size PHONE = new Size(390, 844);
+
+    record Size(int width, int height) {
+    }
+
+    private Browsers() {
+    }
+
+    /**
+     * Skips the calling test with a clear message when Chromium or ChromeDriver is missing — except on CI
+     * ({@code CI=true}), where a missing browser is a broken build, not a reason to skip.
+     */
+    static void requireChromium() {
+        boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        String message = "Browser tests need Debian's chromium and chromium-driver (" + CHROMIUM + ", "
+                + CHROMEDRIVER + "): apt-get install -y chromium chromium-driver";
+        if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new IllegalStateException(message + " (CI=true, so this fails instead of skipping)");
+        }
+        Assumptions.assumeTrue(present, message);
+    }
+
+    /** A new headless browser with an empty profile of its own. */
+    static WebDriver start(String name, Size size) {
+        Path profile;
+        try {
+            profile = Files.createTempDirectory(Files.createDirectories(TARGET.resolve("profiles")), name + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-extensions",
+                "--disable-dev-shm-usage",
+                "--user-data-dir=" + profile.toAbsolutePath(),
+                "--window-size=" + size.width() + "," + size.height());
+        // Leave any alert open so a test can see it (an XSS that fired), instead of Selenium dismissing it.
+        options.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.IGNORE);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .withLogFile(TARGET.resolve("chromedriver-" + name + ".log").toFile())
+                .build();
+        ChromeDriver driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().implicitlyWait(Duration.ZERO);
+        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
+        return driver;
+    }
+
+    /** Saves what the browser shows now as {@code target/screenshots/<name>.png}. */
+    static Path screenshot(WebDriver driver, String name) {
+        try {
+            Files.createDirectories(SCREENSHOTS);
+            File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+            Path to = SCREENSHOTS.resolve(name + ".png");
+            Files.move(shot.toPath(), to, StandardCopyOption.REPLACE_EXISTING);
+            return to;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Quits a browser, ignoring one that is already gone. */
+    static void quit(WebDriver driver) {
+        if (driver != null) {
+            try {
+                driver.quit();
+            } catch (RuntimeException ignored) {
+                // already closed by the test
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.presence.browser;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The JS client's logic (backoff, version check, snapshot, liveness, 4401, online/visibility), checked
+ * inside Chromium against the very module the server serves, with a fake socket and fake time. The checks
+ * live in {@code src/test/js/presence-client-checks.mjs}, which Node can also run on its own.
+ */
+class PresenceClientLogicTest {
+
+    private static final Path CHECKS = Path.of("src/test/js/presence-client-checks.mjs");
+
+    private static TestServer server;
+    private static WebDriver driver;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Browsers.requireChromium();
+        server = TestServer.start();
+        driver = Browsers.start("client-logic", Browsers.DESKTOP);
+    }
+
+    @AfterAll
+    static void stop() {
+        Browsers.quit(driver);
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void theClientModuleServedByTheServerPassesItsLogicChecks() throws Exception {
+        driver.get(server.base().resolve("/").toString());
+        String checks = Files.readString(CHECKS).replace("export async function runChecks", "async function runChecks");
+        Object result = ((JavascriptExecutor) driver).executeAsyncScript(checks + "\n"
+                + "const done = arguments[arguments.length - 1];\n"
+                + "import('/js/presence-client.js')\n"
+                + "  .then((client) => runChecks(client))\n"
+                + "  .then((passed) => done(passed), (e) => done('FAILED ' + e.message));");
+        assertThat(result).as("checks in the browser").isInstanceOf(List.class);
+        @SuppressWarnings("unchecked")
+        List<String> passed = (List<String>) result;
+        assertThat(passed).hasSizeGreaterThanOrEqualTo(10)
+                .contains("backoff without jitter is 1, 2, 4, 8, 16, 30, 30 s forever",
+                        "a status is applied only if its version is greater",
+                        "never reconnects after 4401");
+        Browsers.screenshot(driver, "client-logic-login-page-desktop");
+    }
+}

@@ -1,0 +1,182 @@
+package dev.presence.browser;
+
+import dev.presence.testkit.FaultProxy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.WebDriver;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two people, A and B, in two separate browser profiles, sharing one thread: what A sees of B while B
+ * comes, goes, loses the network and gets it back; and messages between them. Every test leaves
+ * screenshots under {@code target/screenshots/}.
+ */
+class PresenceInBrowserTest {
+
+    private static TestServer server;
+    private static ApiClient api;
+
+    private final List<WebDriver> drivers = new ArrayList<>();
+    private final List<FaultProxy> proxies = new ArrayList<>();
+    private String testName;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        Browsers.requireChromium();
+        server = TestServer.start();
+        api = new ApiClient(server.base());
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @BeforeEach
+    void name(TestInfo info) {
+        testName = info.getTestMethod().orElseThrow().getName();
+    }
+
+    @AfterEach
+    void quitBrowsers() {
+        drivers.forEach(Browsers::quit);
+        proxies.forEach(FaultProxy::close);
+    }
+
+    private PresencePage browser(String who, Browsers.Size size) {
+        WebDriver driver = Browsers.start(testName + "-" + who, size);
+        drivers.add(driver);
+        return new PresencePage(driver, who);
+    }
+
+    private void screenshot(PresencePage page, String what) {
+        Browsers.screenshot(page.driver(), testName + "-" + what);
+    }
+
+    private static String unique(String name) {
+        return name + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
+    }
+
+    private record Pair(ApiClient.User a, ApiClient.User b, String threadId) {
+    }
+
+    private static Pair twoUsersInOneThread() {
+        ApiClient.User a = api.signUpAndLogIn(unique("alice"), "Alice");
+        ApiClient.User b = api.signUpAndLogIn(unique("bob"), "Bob");
+        String threadId = api.threadOf(a, b, "Lunch plans");
+        return new Pair(a, b, threadId);
+    }
+
+    @Test
+    void aSeesBGoOnlineWhenBOpensThePageAndOfflineWithinTwoSecondsWhenBClosesTheTab() {
+        Pair p = twoUsersInOneThread();
+        PresencePage a = browser("A", Browsers.DESKTOP).openAndLogIn(server.base(), p.a());
+        await("A lists B").atMost(Duration.ofSeconds(5)).until(() -> p.b().id().equals(bRowId(a, p)));
+        assertThat(a.statusOf(p.b().id())).isEqualTo("offline");
+        screenshot(a, "A-sees-B-offline");
+
+        PresencePage b = browser("B", Browsers.PHONE).openAndLogIn(server.base(), p.b());
+        await("A's dot for B turns green").atMost(Duration.ofSeconds(5))
+                .until(() -> "online".equals(a.statusOf(p.b().id())));
+        assertThat(a.statusLabelOf(p.b().id())).isEqualTo("online");
+        await("B sees A online").atMost(Duration.ofSeconds(5)).until(() -> "online".equals(b.statusOf(p.a().id())));
+        a.openThread(p.threadId());
+        b.openThread(p.threadId());
+        screenshot(a, "A-sees-B-online-desktop");
+        screenshot(b, "B-sees-A-online-phone");
+
+        b.driver().close(); // B closes its (only) tab: the browser ends the WebSocket
+        await("A's dot for B turns gray within 2 s").atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
+                .until(() -> "offline".equals(a.statusOf(p.b().id())));
+        assertThat(a.statusLabelOf(p.b().id())).startsWith("last seen");
+        screenshot(a, "A-sees-B-offline-after-tab-closed");
+    }
+
+    @Test
+    void whenBsNetworkIsCutASeesBOfflineAndWhenItReturnsBReconnectsByItself() throws Exception {
+        Pair p = twoUsersInOneThread();
+        FaultProxy proxy = new FaultProxy(server.port());
+        proxies.add(proxy);
+        URI viaProxy = URI.create("http://127.0.0.1:" + proxy.port());
+
+        PresencePage a = browser("A", Browsers.DESKTOP).openAndLogIn(server.base(), p.a());
+        PresencePage b = browser("B", Browsers.DESKTOP).openAndLogIn(viaProxy, p.b());
+        await("A sees B online").atMost(Duration.ofSeconds(5)).until(() -> "online".equals(a.statusOf(p.b().id())));
+
+        proxy.blackhole(); // B's cable is pulled: no close frame, no FIN, just silence
+        long cutAt = System.nanoTime();
+        // The server notices within interval + timeout; its sweep and the fan-out add a little.
+        Duration deadline = TestServer.INTERVAL.plus(TestServer.TIMEOUT).plus(Duration.ofMillis(1500));
+        await("A sees B offline within interval + timeout").atMost(deadline).pollInterval(Duration.ofMillis(50))
+                .until(() -> "offline".equals(a.statusOf(p.b().id())));
+        Duration noticedAfter = Duration.ofNanos(System.nanoTime() - cutAt);
+        screenshot(a, "A-sees-B-offline-after-network-cut");
+
+        // B's own client notices the silence too (liveness) and says so instead of pretending to be connected.
+        await("B shows it is reconnecting").atMost(Duration.ofSeconds(5))
+                .until(() -> !"connected".equals(b.connectionState()));
+        screenshot(b, "B-reconnecting-while-network-cut");
+
+        proxy.restore();
+        proxy.resetAll(); // anything half-open from before the cut goes away, as after a real outage
+        await("B reconnects by itself").atMost(Duration.ofSeconds(20)).until(() -> "connected".equals(b.connectionState()));
+        await("A sees B online again").atMost(Duration.ofSeconds(5)).until(() -> "online".equals(a.statusOf(p.b().id())));
+        screenshot(a, "A-sees-B-online-after-network-returned");
+        screenshot(b, "B-reconnected");
+        System.out.println("A saw B offline " + noticedAfter.toMillis() + " ms after the cut");
+    }
+
+    @Test
+    void aMessageFromAAppearsAtBWithoutAReloadAndHtmlInItIsShownAsText() {
+        Pair p = twoUsersInOneThread();
+        PresencePage a = browser("A", Browsers.DESKTOP).openAndLogIn(server.base(), p.a()).openThread(p.threadId());
+        PresencePage b = browser("B", Browsers.PHONE).openAndLogIn(server.base(), p.b()).openThread(p.threadId());
+        Object bPageInstance = b.js("return window.performance.timeOrigin;");
+
+        a.send("Pizza at noon?");
+        await("B sees A's message").atMost(Duration.ofSeconds(5)).until(() -> b.messageTexts().contains("Pizza at noon?"));
+
+        String xss = "<img src=x onerror=alert(1)>";
+        a.send(xss);
+        await("B sees the HTML as text").atMost(Duration.ofSeconds(5)).until(() -> b.messageTexts().contains(xss));
+        await("A sees its own message as text").atMost(Duration.ofSeconds(5)).until(() -> a.messageTexts().contains(xss));
+        assertThat(b.countInMessages("img")).as("no element was made from the message").isZero();
+        assertThat(a.countInMessages("img")).isZero();
+        assertThatThrownBy(() -> b.driver().switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+        assertThatThrownBy(() -> a.driver().switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+        assertThat(b.js("return window.performance.timeOrigin;")).as("B never reloaded").isEqualTo(bPageInstance);
+        screenshot(a, "A-desktop-after-sending");
+        screenshot(b, "B-phone-received-messages");
+    }
+
+    @Test
+    void aRevokedTokenEndsTheSessionAndThePageStopsReconnecting() {
+        Pair p = twoUsersInOneThread();
+        PresencePage b = browser("B", Browsers.PHONE).openAndLogIn(server.base(), p.b());
+        api.logOut(p.b()); // the server closes B's socket with 4401
+        await("B is shown the login form").atMost(Duration.ofSeconds(5)).until(b::authFormShown);
+        assertThat(b.connectionState()).isEqualTo("offline");
+        assertThat(b.js("return sessionStorage.getItem('presence.token');")).as("the token is forgotten").isNull();
+        screenshot(b, "B-logged-out-after-token-revoked");
+    }
+
+    private static String bRowId(PresencePage a, Pair p) {
+        return a.statusOf(p.b().id()) == null ? null : p.b().id();
+    }
+}

@@ -1,0 +1,102 @@
+package dev.presence.browser;
+
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The web page as a person uses it, seen through one browser. Reads state through the page's stable ids
+ * and data attributes ({@code data-user-id}, {@code data-status}, {@code data-state}).
+ */
+final class PresencePage {
+
+    private final WebDriver driver;
+    private final String who;
+
+    PresencePage(WebDriver driver, String who) {
+        this.driver = driver;
+        this.who = who;
+    }
+
+    WebDriver driver() {
+        return driver;
+    }
+
+    /** Opens the page at {@code base} and logs in through the form. */
+    PresencePage openAndLogIn(URI base, ApiClient.User user) {
+        driver.get(base.resolve("/").toString());
+        await(who + " sees the login form").atMost(Duration.ofSeconds(10))
+                .until(() -> driver.findElement(By.id("login-form")).isDisplayed());
+        driver.findElement(By.id("login-username")).sendKeys(user.username());
+        driver.findElement(By.id("login-password")).sendKeys(user.password());
+        driver.findElement(By.id("login-submit")).click();
+        await(who + " is connected").atMost(Duration.ofSeconds(10)).until(() -> "connected".equals(connectionState()));
+        return this;
+    }
+
+    /** {@code connected}, {@code reconnecting} or {@code offline}: the connection indicator. */
+    String connectionState() {
+        return (String) js("const e = document.getElementById('connection'); return e ? e.dataset.state : null;");
+    }
+
+    String connectionLabel() {
+        return (String) js("const e = document.getElementById('connection-label'); return e ? e.textContent : null;");
+    }
+
+    /** {@code online}/{@code offline} as the dot in the thread list shows it for that user, or null if not listed. */
+    String statusOf(String userId) {
+        return (String) js("const e = document.querySelector('#threads .member[data-user-id=\"' + CSS.escape(arguments[0]) + '\"]');"
+                + " return e ? e.dataset.status : null;", userId);
+    }
+
+    /** The text label next to that user's dot ("online", "last seen just now", ...). */
+    String statusLabelOf(String userId) {
+        return (String) js("const e = document.querySelector('#threads .member[data-user-id=\"' + CSS.escape(arguments[0]) + '\"] .status-label');"
+                + " return e ? e.textContent : null;", userId);
+    }
+
+    PresencePage openThread(String threadId) {
+        await(who + " lists thread " + threadId).atMost(Duration.ofSeconds(10))
+                .until(() -> !driver.findElements(threadButton(threadId)).isEmpty());
+        driver.findElement(threadButton(threadId)).click();
+        await(who + " has thread " + threadId + " open").atMost(Duration.ofSeconds(5))
+                .until(() -> driver.findElement(By.id("thread-open")).isDisplayed());
+        return this;
+    }
+
+    void send(String text) {
+        WebElement input = driver.findElement(By.id("message-input"));
+        input.sendKeys(text);
+        driver.findElement(By.id("send")).click();
+    }
+
+    /** The texts of the open thread's messages, oldest first, as the page renders them (textContent). */
+    @SuppressWarnings("unchecked")
+    List<String> messageTexts() {
+        return (List<String>) js("return Array.from(document.querySelectorAll('#messages .message .message-text'))"
+                + ".map(e => e.textContent);");
+    }
+
+    long countInMessages(String cssSelector) {
+        return (Long) js("return document.querySelectorAll('#messages ' + arguments[0]).length;", cssSelector);
+    }
+
+    boolean authFormShown() {
+        return driver.findElement(By.id("auth-view")).isDisplayed();
+    }
+
+    Object js(String script, Object... args) {
+        return ((JavascriptExecutor) driver).executeScript(script, args);
+    }
+
+    private static By threadButton(String threadId) {
+        return By.cssSelector("#threads .thread-button[data-thread-id='" + threadId + "']");
+    }
+}

@@ -1,0 +1,296 @@
+// Checks of presence-client.js's logic with fake timers and a fake WebSocket: no network, no browser
+// needed. The same file runs in two places:
+//   - in Chromium, from PresenceClientLogicTest (Maven), which imports it as a module from the page's origin;
+//   - with Node, without npm:  node presence-browser-tests/src/test/js/presence-client-checks.test.mjs
+// Each check throws on failure; runChecks() returns the names of the checks that passed.
+
+export async function runChecks(client) {
+    const { Backoff, PresenceClient, applyStatus, snapshotView, State } = client;
+    const passed = [];
+    const check = async (name, body) => {
+        try {
+            await body();
+        } catch (e) {
+            throw new Error(`${name}: ${e.message}`);
+        }
+        passed.push(name);
+    };
+    const eq = (actual, expected, what) => {
+        const a = JSON.stringify(actual);
+        const e = JSON.stringify(expected);
+        if (a !== e) {
+            throw new Error(`${what}: expected ${e}, got ${a}`);
+        }
+    };
+    const ok = (cond, what) => {
+        if (!cond) {
+            throw new Error(what);
+        }
+    };
+
+    await check('backoff without jitter is 1, 2, 4, 8, 16, 30, 30 s forever', () => {
+        const b = new Backoff({ jitter: 0 });
+        const seq = Array.from({ length: 9 }, () => b.next());
+        eq(seq, [1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000], 'sequence');
+        for (let i = 0; i < 1000; i++) {
+            b.next();
+        }
+        eq(b.next(), 30000, 'after a thousand attempts');
+    });
+
+    await check('backoff resets after a success', () => {
+        const b = new Backoff({ jitter: 0 });
+        b.next(); b.next(); b.next();
+        b.reset();
+        eq(b.next(), 1000, 'first delay after reset');
+    });
+
+    await check('jitter is applied after the cap, so delays at the cap are still spread', () => {
+        let r = 0;
+        const randoms = [0, 0.25, 0.5, 0.75, 0.999];
+        const b = new Backoff({ jitter: 0.2, random: () => randoms[r++ % randoms.length] });
+        for (let i = 0; i < 10; i++) {
+            b.next(); // well past the cap
+        }
+        const atCap = Array.from({ length: 5 }, () => b.next());
+        ok(Math.min(...atCap) < 30000 && Math.max(...atCap) > 30000, 'spread on both sides of 30 s: ' + atCap);
+        ok(Math.min(...atCap) >= 24000 && Math.max(...atCap) <= 36000, 'within ±20 %: ' + atCap);
+        ok(new Set(atCap).size === atCap.length, 'all different: ' + atCap);
+    });
+
+    await check('a status is applied only if its version is greater', () => {
+        const view = new Map();
+        ok(applyStatus(view, { user_id: 'u', is_online: true, last_seen: 1, version: 5 }), 'first');
+        ok(!applyStatus(view, { user_id: 'u', is_online: false, last_seen: 2, version: 4 }), 'older refused');
+        ok(!applyStatus(view, { user_id: 'u', is_online: false, last_seen: 2, version: 5 }), 'equal refused');
+        eq(view.get('u').is_online, true, 'still online');
+        ok(applyStatus(view, { user_id: 'u', is_online: false, last_seen: 3, version: 6 }), 'newer applied');
+        eq(view.get('u').is_online, false, 'now offline');
+    });
+
+    await check('a snapshot replaces the whole view', () => {
+        const view = snapshotView([{ user_id: 'a', is_online: true, last_seen: 1, version: 9 }]);
+        eq([...view.keys()], ['a'], 'keys');
+        eq(view.get('a').version, 9, 'version');
+    });
+
+    // ---- the client against a fake socket and fake time ----
+    const harness = () => {
+        let now = 0;
+        let nextId = 1;
+        const timers = new Map();
+        const sockets = [];
+        class FakeSocket {
+            constructor(url) {
+                this.url = url;
+                this.sent = [];
+                this.readyState = 0;
+                this.closedWith = null;
+                sockets.push(this);
+            }
+            send(data) { this.sent.push(JSON.parse(data)); }
+            close(code) { this.closedWith = code ?? 1000; this.readyState = 3; }
+            // driven by the test:
+            open() { this.readyState = 1; this.onopen && this.onopen({}); }
+            receive(frame) { this.onmessage && this.onmessage({ data: JSON.stringify(frame) }); }
+            serverClose(code) { this.readyState = 3; this.onclose && this.onclose({ code, reason: '' }); }
+        }
+        const fakeTimers = {
+            setTimeout: (fn, ms) => { const id = nextId++; timers.set(id, { at: now + ms, fn }); return id; },
+            clearTimeout: (id) => { timers.delete(id); },
+            now: () => now,
+        };
+        const advance = (ms) => {
+            const until = now + ms;
+            for (;;) {
+                let first = null;
+                for (const [id, t] of timers) {
+                    if (t.at <= until && (first === null || t.at < timers.get(first).at)) {
+                        first = id;
+                    }
+                }
+                if (first === null) {
+                    break;
+                }
+                const t = timers.get(first);
+                timers.delete(first);
+                now = t.at;
+                t.fn();
+            }
+            now = until;
+        };
+        const win = new EventTarget();
+        win.navigator = { onLine: true };
+        const doc = new EventTarget();
+        doc.visibilityState = 'visible';
+        const c = new PresenceClient({
+            url: 'ws://test/ws', token: 'secret-token', WebSocket: FakeSocket, timers: fakeTimers,
+            backoff: { jitter: 0 }, window: win, document: doc, hiddenLongMs: 60000,
+        });
+        const welcome = (presence = [], hb = { interval_ms: 1000, timeout_ms: 500 }) =>
+            ({ type: 'welcome', session_id: 's', user_id: 'me', heartbeat: hb, presence });
+        return { c, sockets, advance, win, doc, welcome, now: () => now };
+    };
+
+    await check('hello with the token is the first frame, and the token is not in the URL', () => {
+        const h = harness();
+        h.c.connect();
+        eq(h.sockets.length, 1, 'one socket');
+        ok(!h.sockets[0].url.includes('secret-token'), 'token not in URL');
+        h.sockets[0].open();
+        eq(h.sockets[0].sent[0], { type: 'hello', token: 'secret-token' }, 'hello');
+        h.c.close();
+    });
+
+    await check('ping is answered with pong', () => {
+        const h = harness();
+        h.c.connect();
+        h.sockets[0].open();
+        h.sockets[0].receive(h.welcome());
+        eq(h.c.state, State.CONNECTED, 'state');
+        h.sockets[0].receive({ type: 'ping' });
+        eq(h.sockets[0].sent.at(-1), { type: 'pong' }, 'pong');
+        h.c.close();
+    });
+
+    await check('welcome replaces the view; status changes are version-checked', () => {
+        const h = harness();
+        const applied = [];
+        h.c.addEventListener('status', (e) => applied.push(e.detail.version));
+        h.c.connect();
+        h.sockets[0].open();
+        h.sockets[0].receive(h.welcome([{ user_id: 'b', is_online: true, last_seen: 1, version: 10 }]));
+        h.sockets[0].receive({ type: 'user_status_changed', user_id: 'b', is_online: false, timestamp: 1, last_seen: 2, version: 9 });
+        eq(h.c.statusOf('b').is_online, true, 'stale event ignored');
+        h.sockets[0].receive({ type: 'user_status_changed', user_id: 'b', is_online: false, timestamp: 1, last_seen: 2, version: 11 });
+        eq(h.c.statusOf('b').is_online, false, 'newer event applied');
+        eq(applied, [11], 'status events');
+        h.sockets[0].receive(h.welcome([{ user_id: 'c', is_online: true, last_seen: 1, version: 1 }]));
+        eq(h.c.statusOf('b'), undefined, 'b gone after a new snapshot');
+        eq(h.c.statusOf('c').is_online, true, 'c from the snapshot');
+        h.c.close();
+    });
+
+    await check('silence for interval + timeout drops the socket and reconnects with backoff', () => {
+        const h = harness();
+        h.c.connect();
+        h.sockets[0].open();
+        h.sockets[0].receive(h.welcome());
+        h.advance(1400);
+        h.sockets[0].receive({ type: 'ping' }); // resets the deadline
+        h.advance(1400);
+        eq(h.c.state, State.CONNECTED, 'still connected 1.4 s after the last frame');
+        h.advance(100);
+        eq(h.sockets[0].closedWith, 4000, 'dead socket closed 1.5 s after the last frame');
+        eq(h.c.state, State.RECONNECTING, 'reconnecting');
+        h.advance(999);
+        eq(h.sockets.length, 1, 'waits 1 s first');
+        h.advance(1);
+        eq(h.sockets.length, 2, 'then reconnects');
+        h.c.close();
+    });
+
+    await check('delays double while failing, and reset after a welcome', () => {
+        const h = harness();
+        const delays = [];
+        h.c.addEventListener('state', (e) => e.detail.state === State.RECONNECTING && delays.push(e.detail.delayMs));
+        h.c.connect();
+        for (let i = 0; i < 7; i++) {
+            h.sockets.at(-1).serverClose(1006);
+            h.advance(delays.at(-1)); // exactly the announced delay: the next attempt starts
+        }
+        eq(h.sockets.length, 8, 'one attempt per delay');
+        eq(delays, [1000, 2000, 4000, 8000, 16000, 30000, 30000], 'delays');
+        h.sockets.at(-1).open();
+        h.sockets.at(-1).receive(h.welcome());
+        h.sockets.at(-1).serverClose(1012);
+        eq(delays.at(-1), 1000, 'reset after success');
+        h.c.close();
+    });
+
+    await check('never reconnects after 4401', () => {
+        const h = harness();
+        h.c.connect();
+        h.sockets[0].open();
+        h.sockets[0].serverClose(4401);
+        eq(h.c.state, State.UNAUTHORIZED, 'state');
+        h.advance(10 * 60000);
+        h.win.dispatchEvent(new Event('online'));
+        eq(h.sockets.length, 1, 'no new socket');
+    });
+
+    await check('the browser going online reconnects at once', () => {
+        const h = harness();
+        h.c.connect();
+        for (let i = 0; i < 4; i++) {
+            h.sockets.at(-1).serverClose(1006);
+            h.advance(h.c.backoff.attempt === 0 ? 0 : 2 ** (h.c.backoff.attempt - 1) * 1000);
+        }
+        h.sockets.at(-1).serverClose(1006); // now waiting 16 s
+        const before = h.sockets.length;
+        h.win.dispatchEvent(new Event('online'));
+        eq(h.sockets.length, before + 1, 'reconnected without waiting');
+        h.c.close();
+    });
+
+    await check('going offline pauses retries until online', () => {
+        const h = harness();
+        h.c.connect();
+        h.sockets[0].serverClose(1006);
+        h.win.navigator.onLine = false;
+        h.win.dispatchEvent(new Event('offline'));
+        eq(h.c.state, State.OFFLINE, 'offline');
+        h.advance(120000);
+        eq(h.sockets.length, 1, 'no attempts while offline');
+        h.win.navigator.onLine = true;
+        h.win.dispatchEvent(new Event('online'));
+        eq(h.sockets.length, 2, 'reconnected when online');
+        h.c.close();
+    });
+
+    await check('visible again after a long hidden period: a stale connection is replaced at once', () => {
+        const h = harness();
+        h.c.connect();
+        h.sockets[0].open();
+        h.sockets[0].receive(h.welcome([], { interval_ms: 20000, timeout_ms: 10000 }));
+        h.doc.visibilityState = 'hidden';
+        h.doc.dispatchEvent(new Event('visibilitychange'));
+        h.advance(25000); // timers of a sleeping tab may be late: nothing arrived, liveness not yet due
+        h.doc.visibilityState = 'visible';
+        h.doc.dispatchEvent(new Event('visibilitychange'));
+        eq(h.sockets.length, 1, 'a short hide changes nothing');
+        h.doc.visibilityState = 'hidden';
+        h.doc.dispatchEvent(new Event('visibilitychange'));
+        h.sockets[0].receive({ type: 'ping' });
+        h.advance(29000);
+        h.doc.visibilityState = 'visible';
+        h.advance(0);
+        // simulate a long sleep: the clock jumped while no timer ran
+        h.doc.dispatchEvent(new Event('visibilitychange'));
+        ok(h.sockets.length === 1, 'still under 60 s hidden');
+        h.doc.visibilityState = 'hidden';
+        h.doc.dispatchEvent(new Event('visibilitychange'));
+        h.sockets[0].receive({ type: 'ping' });
+        // a 90 s sleep with no timers at all: move time without running them
+        const c = h.c;
+        c._now = ((base) => () => base + 90000)(h.now());
+        h.doc.visibilityState = 'visible';
+        h.doc.dispatchEvent(new Event('visibilitychange'));
+        eq(h.sockets.length, 2, 'replaced at once after a long sleep');
+        c.close();
+    });
+
+    await check('close() stops for good', () => {
+        const h = harness();
+        h.c.connect();
+        h.sockets[0].open();
+        h.sockets[0].receive(h.welcome());
+        h.c.close();
+        eq(h.c.state, State.CLOSED, 'closed');
+        eq(h.sockets[0].closedWith, 1000, 'closed with 1000');
+        h.advance(10 * 60000);
+        eq(h.sockets.length, 1, 'no reconnect');
+    });
+
+    return passed;
+}
