@@ -265,6 +265,8 @@ function renderConnection(detail) {
     const box = $('connection');
     box.dataset.state = detail.state === State.CONNECTED ? 'connected'
         : detail.state === State.RECONNECTING || detail.state === State.CONNECTING ? 'reconnecting' : 'offline';
+    // While not connected, the dots are only what we knew last: the stylesheet dims them.
+    $('app-view').dataset.live = String(detail.state === State.CONNECTED);
     $('connection-label').textContent = connectionLabel(detail);
     clearInterval(connectionTicker);
     connectionTicker = null;

@@ -57,7 +57,7 @@ export function connectionLabel(detail, nowMs = Date.now()) {
         case 'connected':
             return 'connected';
         case 'connecting':
-            return 'connecting…';
+            return detail.attempt > 0 ? 'reconnecting…' : 'connecting…';
         case 'reconnecting': {
             const seconds = Math.max(1, Math.ceil((detail.retryAt - nowMs) / 1000));
             return `reconnecting in ${seconds} s…`;

@@ -22,7 +22,7 @@
  *   been hidden for long.
  *
  * Events (all CustomEvent, data in `detail`):
- *   state               {state, delayMs?, retryAt?, code?}  state: idle|connecting|connected|reconnecting|offline|unauthorized|closed
+ *   state               {state, attempt?, delayMs?, retryAt?, code?}  state: idle|connecting|connected|reconnecting|offline|unauthorized|closed
  *   welcome             the welcome frame (after the snapshot was applied)
  *   snapshot            {presence: Map}  the whole view was replaced
  *   status              a status that was applied (stale ones are dropped silently)
@@ -246,7 +246,8 @@ export class PresenceClient extends EventTarget {
     }
 
     _open() {
-        this._setState(State.CONNECTING);
+        // attempt > 0: this is a retry after a failure or a loss (the page says "reconnecting…").
+        this._setState(State.CONNECTING, { attempt: this.backoff.attempt });
         let ws;
         try {
             ws = new this._WebSocket(this.url);

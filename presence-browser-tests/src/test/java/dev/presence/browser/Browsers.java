@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Starts Debian's headless Chromium ({@code /usr/bin/chromium}) through Debian's ChromeDriver
@@ -35,6 +36,10 @@ final class Browsers {
     static final Size PHONE = new Size(390, 844);
 
     record Size(int width, int height) {
+        /** Headless Chromium will not make a window narrower than 500 px, so phones are emulated. */
+        boolean phone() {
+            return width < 500;
+        }
     }
 
     private Browsers() {
@@ -77,7 +82,11 @@ final class Browsers {
                 "--disable-extensions",
                 "--disable-dev-shm-usage",
                 "--user-data-dir=" + profile.toAbsolutePath(),
-                "--window-size=" + size.width() + "," + size.height());
+                "--window-size=" + Math.max(size.width(), 500) + "," + size.height());
+        if (size.phone()) {
+            options.setExperimentalOption("mobileEmulation", Map.of("deviceMetrics",
+                    Map.of("width", size.width(), "height", size.height(), "pixelRatio", 1.0, "touch", true)));
+        }
         // Leave any alert open so a test can see it (an XSS that fired), instead of Selenium dismissing it.
         options.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.IGNORE);
         ChromeDriverService service = new ChromeDriverService.Builder()

@@ -130,7 +130,7 @@ class PresenceInBrowserTest {
 
         // B's own client notices the silence too (liveness) and says so instead of pretending to be connected.
         await("B shows it is reconnecting").atMost(Duration.ofSeconds(5))
-                .until(() -> !"connected".equals(b.connectionState()));
+                .until(() -> "reconnecting".equals(b.connectionState()) && b.connectionLabel().startsWith("reconnecting"));
         screenshot(b, "B-reconnecting-while-network-cut");
 
         proxy.restore();
