@@ -354,6 +354,7 @@ function startClient() {
         device: 'web',
     });
     client.addEventListener('state', (e) => {
+        console.debug('connection', JSON.stringify(e.detail));
         renderConnection(e.detail);
         if (e.detail.state === State.UNAUTHORIZED) {
             endSession('Your session has ended. Please log in again.');

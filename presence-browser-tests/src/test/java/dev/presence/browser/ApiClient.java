@@ -58,8 +58,8 @@ final class ApiClient {
         return call("POST", "/api/threads/" + threadId + "/messages", from.token(), Map.of("text", text), 201);
     }
 
-    void logOut(User user) {
-        call("DELETE", "/api/sessions/current", user.token(), null, 204);
+    void logOut(String token) {
+        call("DELETE", "/api/sessions/current", token, null, 204);
     }
 
     private JsonNode call(String method, String path, String token, Object body, int expected) {

@@ -55,8 +55,22 @@ class PresenceInBrowserTest {
 
     @AfterEach
     void quitBrowsers() {
+        List<String> problems = new ArrayList<>();
+        for (WebDriver driver : drivers) {
+            List<String> console;
+            try {
+                console = Browsers.console(driver);
+            } catch (RuntimeException closedByTheTest) {
+                continue;
+            }
+            console.forEach(line -> System.out.println(testName + " console: " + line));
+            console.stream()
+                    .filter(line -> line.contains("Content Security Policy") || line.contains("Uncaught"))
+                    .forEach(problems::add);
+        }
         drivers.forEach(Browsers::quit);
         proxies.forEach(FaultProxy::close);
+        assertThat(problems).as("CSP violations or uncaught script errors in the page").isEmpty();
     }
 
     private PresencePage browser(String who, Browsers.Size size) {
@@ -169,7 +183,10 @@ class PresenceInBrowserTest {
     void aRevokedTokenEndsTheSessionAndThePageStopsReconnecting() {
         Pair p = twoUsersInOneThread();
         PresencePage b = browser("B", Browsers.PHONE).openAndLogIn(server.base(), p.b());
-        api.logOut(p.b()); // the server closes B's socket with 4401
+        String pageToken = (String) b.js("return sessionStorage.getItem('presence.token');");
+        assertThat(pageToken).as("the page keeps its token in sessionStorage").isNotBlank();
+        assertThat(b.driver().getCurrentUrl()).as("the token is never in the URL").doesNotContain(pageToken);
+        api.logOut(pageToken); // as if B logged out elsewhere: the server closes B's socket with 4401
         await("B is shown the login form").atMost(Duration.ofSeconds(5)).until(b::authFormShown);
         assertThat(b.connectionState()).isEqualTo("offline");
         assertThat(b.js("return sessionStorage.getItem('presence.token');")).as("the token is forgotten").isNull();
