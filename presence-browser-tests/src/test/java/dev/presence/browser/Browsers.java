@@ -12,6 +12,10 @@ import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 
+import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -116,6 +120,36 @@ final class Browsers {
             File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
             Path to = SCREENSHOTS.resolve(name + ".png");
             Files.move(shot.toPath(), to, StandardCopyOption.REPLACE_EXISTING);
+            return to;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Screenshots of several browsers next to each other in one picture (for the README). */
+    static Path sideBySide(String name, WebDriver... drivers) {
+        try {
+            List<BufferedImage> shots = new java.util.ArrayList<>();
+            for (WebDriver driver : drivers) {
+                shots.add(ImageIO.read(new java.io.ByteArrayInputStream(
+                        ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES))));
+            }
+            int gap = 24;
+            int width = shots.stream().mapToInt(BufferedImage::getWidth).sum() + gap * (shots.size() + 1);
+            int height = shots.stream().mapToInt(BufferedImage::getHeight).max().orElse(0) + 2 * gap;
+            BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = out.createGraphics();
+            g.setColor(new Color(0x2b, 0x30, 0x3b));
+            g.fillRect(0, 0, width, height);
+            int x = gap;
+            for (BufferedImage shot : shots) {
+                g.drawImage(shot, x, gap, null);
+                x += shot.getWidth() + gap;
+            }
+            g.dispose();
+            Files.createDirectories(SCREENSHOTS);
+            Path to = SCREENSHOTS.resolve(name + ".png");
+            ImageIO.write(out, "png", to.toFile());
             return to;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -193,6 +193,36 @@ class PresenceInBrowserTest {
         screenshot(b, "B-logged-out-after-token-revoked");
     }
 
+    @Test
+    void everythingCanBeDoneThroughThePageSignUpThreadInviteAcceptRename() {
+        PresencePage a = browser("A", Browsers.DESKTOP);
+        PresencePage b = browser("B", Browsers.PHONE);
+        String aName = unique("ana");
+        String bName = unique("ben");
+        a.openAndSignUp(server.base(), aName, "Ana", "correct horse battery");
+        b.openAndSignUp(server.base(), bName, "Ben", "correct horse staple");
+        String threadId = a.createThread("Weekend hike");
+        a.invite(bName);
+
+        b.acceptInvitationTo(threadId); // arrives live (invitation_created), no reload
+        String aId = a.myUserId();
+        String bId = b.myUserId();
+        await("A sees Ben join, online").atMost(Duration.ofSeconds(5)).until(() -> "online".equals(a.statusOf(bId)));
+        await("B sees Ana online").atMost(Duration.ofSeconds(5)).until(() -> "online".equals(b.statusOf(aId)));
+        assertThat(a.memberName(bId)).isEqualTo("Ben");
+
+        b.changeDisplayName("Benjamin");
+        await("A sees the new name live").atMost(Duration.ofSeconds(5)).until(() -> "Benjamin".equals(a.memberName(bId)));
+
+        a.send("Meet at the station at 8?");
+        await("B sees it").atMost(Duration.ofSeconds(5)).until(() -> b.messageTexts().contains("Meet at the station at 8?"));
+        b.send("Yes! I'll bring snacks.");
+        await("A sees the answer").atMost(Duration.ofSeconds(5)).until(() -> a.messageTexts().contains("Yes! I'll bring snacks."));
+        screenshot(a, "A-desktop-conversation");
+        screenshot(b, "B-phone-conversation");
+        Browsers.sideBySide(testName + "-two-users-online", a.driver(), b.driver());
+    }
+
     private static String bRowId(PresencePage a, Pair p) {
         return a.statusOf(p.b().id()) == null ? null : p.b().id();
     }

@@ -41,6 +41,66 @@ final class PresencePage {
         return this;
     }
 
+    /** Opens the page at {@code base} and signs up through the form (which also logs in). */
+    PresencePage openAndSignUp(URI base, String username, String displayName, String password) {
+        driver.get(base.resolve("/").toString());
+        await(who + " sees the sign-up form").atMost(Duration.ofSeconds(10))
+                .until(() -> driver.findElement(By.id("signup-form")).isDisplayed());
+        driver.findElement(By.id("signup-username")).sendKeys(username);
+        driver.findElement(By.id("signup-display-name")).sendKeys(displayName);
+        driver.findElement(By.id("signup-password")).sendKeys(password);
+        driver.findElement(By.id("signup-submit")).click();
+        await(who + " is connected").atMost(Duration.ofSeconds(10)).until(() -> "connected".equals(connectionState()));
+        return this;
+    }
+
+    /** Creates a thread through the form; returns its id once it is open. */
+    String createThread(String title) {
+        driver.findElement(By.id("new-thread-title")).sendKeys(title);
+        driver.findElement(By.id("new-thread-submit")).click();
+        await(who + " has the new thread open").atMost(Duration.ofSeconds(5))
+                .until(() -> title.equals(driver.findElement(By.id("thread-title")).getText()));
+        return (String) js("return document.querySelector('#threads .thread.active').dataset.threadId;");
+    }
+
+    void invite(String username) {
+        driver.findElement(By.id("invite-username")).sendKeys(username);
+        driver.findElement(By.id("invite-submit")).click();
+        await(who + " is told the invitation went out").atMost(Duration.ofSeconds(5))
+                .until(() -> driver.findElement(By.id("invite-result")).getText().contains(username));
+    }
+
+    /** Waits for a pending invitation to that thread and accepts it. */
+    void acceptInvitationTo(String threadId) {
+        By accept = By.cssSelector("#invitations .invitation[data-thread-id='" + threadId + "'] button.accept");
+        await(who + " sees the invitation").atMost(Duration.ofSeconds(5))
+                .until(() -> !driver.findElements(accept).isEmpty() && driver.findElement(accept).isDisplayed());
+        driver.findElement(accept).click();
+        await(who + " has the thread open").atMost(Duration.ofSeconds(5))
+                .until(() -> threadId.equals(js("const t = document.querySelector('#threads .thread.active');"
+                        + " return t ? t.dataset.threadId : null;")));
+    }
+
+    void changeDisplayName(String name) {
+        driver.findElement(By.id("me-button")).click();
+        WebElement input = driver.findElement(By.id("display-name-input"));
+        input.clear();
+        input.sendKeys(name);
+        driver.findElement(By.id("profile-save")).click();
+        await(who + " shows the new name").atMost(Duration.ofSeconds(5))
+                .until(() -> name.equals(driver.findElement(By.id("me-name")).getText()));
+    }
+
+    /** The name shown for a member in the thread list. */
+    String memberName(String userId) {
+        return (String) js("const e = document.querySelector('#threads .member[data-user-id=\"' + CSS.escape(arguments[0]) + '\"] .member-name');"
+                + " return e ? e.textContent : null;", userId);
+    }
+
+    String myUserId() {
+        return (String) js("const e = document.getElementById('me-button'); return e ? e.dataset.userId : null;");
+    }
+
     /** {@code connected}, {@code reconnecting} or {@code offline}: the connection indicator. */
     String connectionState() {
         return (String) js("const e = document.getElementById('connection'); return e ? e.dataset.state : null;");
