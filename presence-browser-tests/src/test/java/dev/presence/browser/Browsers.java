@@ -55,18 +55,27 @@ final class Browsers {
     }
 
     /**
+     * Whether Chromium and ChromeDriver are installed. On CI ({@code CI=true}) a missing browser is a broken
+     * build, not a reason to skip, so this throws there instead of answering false.
+     */
+    static boolean chromiumPresent() {
+        boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+        if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new IllegalStateException(MISSING + " (CI=true, so this fails instead of skipping)");
+        }
+        return present;
+    }
+
+    /**
      * Skips the calling test with a clear message when Chromium or ChromeDriver is missing — except on CI
-     * ({@code CI=true}), where a missing browser is a broken build, not a reason to skip.
+     * ({@code CI=true}), where it fails. Call it per test ({@code @BeforeEach}) so each skip is reported.
      */
     static void requireChromium() {
-        boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-        String message = "Browser tests need Debian's chromium and chromium-driver (" + CHROMIUM + ", "
-                + CHROMEDRIVER + "): apt-get install -y chromium chromium-driver";
-        if (!present && "true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new IllegalStateException(message + " (CI=true, so this fails instead of skipping)");
-        }
-        Assumptions.assumeTrue(present, message);
+        Assumptions.assumeTrue(chromiumPresent(), MISSING);
     }
+
+    private static final String MISSING = "Browser tests need Debian's chromium and chromium-driver (" + CHROMIUM
+            + ", " + CHROMEDRIVER + "): apt-get install -y chromium chromium-driver";
 
     /** A new headless browser with an empty profile of its own. */
     static WebDriver start(String name, Size size) {
