@@ -24,7 +24,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import dev.presence.server.http.BoundedBodyAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import org.slf4j.Logger;
@@ -98,7 +98,7 @@ public final class PresenceServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast("codec", new HttpServerCodec(4096, 8192, 8192))
                                 .addLast("keepAlive", new HttpServerKeepAliveHandler())
-                                .addLast("aggregator", new HttpObjectAggregator(MAX_HTTP_BODY))
+                                .addLast("aggregator", new BoundedBodyAggregator(MAX_HTTP_BODY))
                                 .addLast("http", http);
                     }
                 });
