@@ -248,6 +248,23 @@ export async function runChecks(client) {
         h.c.close();
     });
 
+    await check('the browser going offline while connected drops the socket and says offline', () => {
+        const h = harness();
+        h.c.connect();
+        h.sockets[0].open();
+        h.sockets[0].receive(h.welcome());
+        h.win.navigator.onLine = false;
+        h.win.dispatchEvent(new Event('offline'));
+        eq(h.c.state, State.OFFLINE, 'offline at once');
+        eq(h.sockets[0].closedWith, 1000, 'socket closed cleanly');
+        h.advance(120000);
+        eq(h.sockets.length, 1, 'no attempts while offline');
+        h.win.navigator.onLine = true;
+        h.win.dispatchEvent(new Event('online'));
+        eq(h.sockets.length, 2, 'reconnected when online');
+        h.c.close();
+    });
+
     await check('visible again after a long hidden period: a stale connection is replaced at once', () => {
         const h = harness();
         h.c.connect();

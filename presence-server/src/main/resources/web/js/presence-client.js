@@ -18,8 +18,8 @@
  *   jitter), reset after a successful `welcome`; never after close code 4401;
  * - a `welcome` snapshot replaces the whole presence view; `user_status_changed` is applied only if its
  *   version is greater than the one held;
- * - reconnects at once when the browser fires `online`, or when the tab becomes visible after having
- *   been hidden for long.
+ * - goes `offline` (and stops retrying) when the browser fires `offline`; reconnects at once when it
+ *   fires `online`, or when the tab becomes visible after having been hidden for long.
  *
  * Events (all CustomEvent, data in `detail`):
  *   state               {state, attempt?, delayMs?, retryAt?, code?}  state: idle|connecting|connected|reconnecting|offline|unauthorized|closed
@@ -453,14 +453,15 @@ export class PresenceClient extends EventTarget {
     }
 
     _browserOffline() {
-        if (this._stopped) {
+        if (this._stopped || this.state === State.OFFLINE) {
             return;
         }
-        if (this.state === State.RECONNECTING) {
-            // No point retrying without a network; `online` brings us back at once.
-            this._cancelRetry();
-            this._setState(State.OFFLINE);
-        }
+        // The browser says there is no network: whatever socket we have is dead or about to be, and
+        // retrying is pointless. Say "offline" now (not after a heartbeat timeout) and wait for `online`,
+        // which brings us back at once.
+        this._cancelRetry();
+        this._dropSocket(1000, 'browser offline');
+        this._setState(State.OFFLINE);
     }
 
     _visibilityChanged() {

@@ -135,6 +135,13 @@ final class Browsers {
         }
     }
 
+    /** Switches DevTools' network emulation: offline makes {@code navigator.onLine} false and fires {@code offline}. */
+    static void setOffline(WebDriver driver, boolean offline) {
+        ((ChromeDriver) driver).executeCdpCommand("Network.enable", Map.of());
+        ((ChromeDriver) driver).executeCdpCommand("Network.emulateNetworkConditions", Map.of(
+                "offline", offline, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+    }
+
     /** Screenshots of several browsers next to each other in one picture (for the README). */
     static Path sideBySide(String name, WebDriver... drivers) {
         try {

@@ -163,6 +163,30 @@ class PresenceInBrowserTest {
     }
 
     @Test
+    void whenTheBrowserGoesOfflineThePageSaysSoAndReconnectsAtOnceWhenItIsOnlineAgain() {
+        Pair p = twoUsersInOneThread();
+        PresencePage a = browser("A", Browsers.DESKTOP).openAndLogIn(server.base(), p.a());
+        PresencePage b = browser("B", Browsers.PHONE).openAndLogIn(server.base(), p.b());
+        await("A sees B online").atMost(Duration.ofSeconds(5)).until(() -> "online".equals(a.statusOf(p.b().id())));
+
+        // DevTools network emulation: navigator.onLine turns false and 'offline' fires. (It leaves an open
+        // WebSocket working, so the page itself must act on the event: it closes the socket and says so.)
+        Browsers.setOffline(b.driver(), true);
+        await("A sees B offline").atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
+                .until(() -> "offline".equals(a.statusOf(p.b().id())));
+        await("B says it is offline").atMost(Duration.ofSeconds(5))
+                .until(() -> "offline".equals(b.connectionState()) && "offline".equals(b.connectionLabel()));
+        screenshot(b, "B-phone-browser-offline");
+
+        Browsers.setOffline(b.driver(), false); // 'online' fires: B reconnects now, not after a backoff delay
+        long onlineAt = System.nanoTime();
+        await("B reconnects at once").atMost(Duration.ofSeconds(3)).until(() -> "connected".equals(b.connectionState()));
+        await("A sees B online again").atMost(Duration.ofSeconds(3)).until(() -> "online".equals(a.statusOf(p.b().id())));
+        System.out.println("B was back " + Duration.ofNanos(System.nanoTime() - onlineAt).toMillis()
+                + " ms after the browser went online");
+    }
+
+    @Test
     void aMessageFromAAppearsAtBWithoutAReloadAndHtmlInItIsShownAsText() {
         Pair p = twoUsersInOneThread();
         PresencePage a = browser("A", Browsers.DESKTOP).openAndLogIn(server.base(), p.a()).openThread(p.threadId());
