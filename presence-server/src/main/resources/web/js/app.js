@@ -268,6 +268,10 @@ function renderConnection(detail) {
     // While not connected, the dots are only what we knew last: the stylesheet dims them.
     $('app-view').dataset.live = String(detail.state === State.CONNECTED);
     $('connection-label').textContent = connectionLabel(detail);
+    const announce = box.dataset.state === 'reconnecting' ? 'reconnecting' : connectionLabel(detail);
+    if ($('connection-announce').textContent !== announce) {
+        $('connection-announce').textContent = announce;
+    }
     clearInterval(connectionTicker);
     connectionTicker = null;
     if (detail.state === State.RECONNECTING) {
