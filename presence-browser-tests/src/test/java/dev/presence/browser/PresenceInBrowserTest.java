@@ -119,9 +119,12 @@ class PresenceInBrowserTest {
         screenshot(a, "A-sees-B-online-desktop");
         screenshot(b, "B-sees-A-online-phone");
 
+        long closedAt = System.nanoTime();
         b.driver().close(); // B closes its (only) tab: the browser ends the WebSocket
         await("A's dot for B turns gray within 2 s").atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
                 .until(() -> "offline".equals(a.statusOf(p.b().id())));
+        System.out.println("A saw B offline " + Duration.ofNanos(System.nanoTime() - closedAt).toMillis()
+                + " ms after B closed the tab");
         assertThat(a.statusLabelOf(p.b().id())).startsWith("last seen");
         screenshot(a, "A-sees-B-offline-after-tab-closed");
     }
