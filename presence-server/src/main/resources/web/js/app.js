@@ -421,6 +421,7 @@ function startClient() {
         renderThreads();
         if (threadId === model.openThreadId) {
             renderOpenThread();
+            $('invite-result').textContent = `${nameOf(user.id)} joined.`;
         }
     });
     client.addEventListener('error', (e) => console.warn('server says', e.detail.code, e.detail.message));
