@@ -19,27 +19,41 @@ final class TestServer implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofSeconds(1);
     static final Duration OFFLINE_GRACE = Duration.ofMillis(300);
 
-    private final PresenceServer server;
+    private PresenceServer server;
+    private final ServerConfig config;
     private final URI base;
 
-    private TestServer(PresenceServer server, URI base) {
+    private TestServer(PresenceServer server, ServerConfig config, URI base) {
         this.server = server;
+        this.config = config;
         this.base = base;
     }
 
     static TestServer start() throws Exception {
         String external = System.getProperty("presence.baseUri", "");
         if (!external.isBlank()) {
-            return new TestServer(null, URI.create(external));
+            return new TestServer(null, null, URI.create(external));
         }
         Path dataDir = Files.createTempDirectory(Files.createDirectories(Browsers.TARGET.resolve("data")), "server-");
-        PresenceServer server = PresenceServer.start(ServerConfig.defaults()
+        ServerConfig config = ServerConfig.defaults()
                 .withHost("127.0.0.1")
                 .withPort(0)
                 .withDataDir(dataDir)
                 .withHeartbeat(INTERVAL, TIMEOUT)
-                .withOfflineGrace(OFFLINE_GRACE));
-        return new TestServer(server, server.httpUri());
+                .withOfflineGrace(OFFLINE_GRACE);
+        PresenceServer server = PresenceServer.start(config);
+        return new TestServer(server, config.withPort(server.port()), server.httpUri());
+    }
+
+    /** Whether {@link #restart()} is possible (not with an external server). */
+    boolean restartable() {
+        return server != null;
+    }
+
+    /** Stops the server (clients get 1012) and starts it again on the same port with the same data. */
+    void restart() throws Exception {
+        server.close();
+        server = PresenceServer.start(config);
     }
 
     /** {@code http://127.0.0.1:port} */

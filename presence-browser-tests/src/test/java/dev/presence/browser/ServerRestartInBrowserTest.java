@@ -1,0 +1,65 @@
+package dev.presence.browser;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.WebDriver;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A server restart as the people on the page live it: both pages get 1012, show that they are
+ * reconnecting, come back by themselves (backoff with jitter), and the welcome snapshot puts the right
+ * dots back.
+ */
+class ServerRestartInBrowserTest {
+
+    private TestServer server;
+    private WebDriver driverA;
+    private WebDriver driverB;
+
+    @BeforeEach
+    void start() throws Exception {
+        Browsers.requireChromium();
+        server = TestServer.start();
+        Assumptions.assumeTrue(server.restartable(), "an external server (presence.baseUri) cannot be restarted by the test");
+    }
+
+    @AfterEach
+    void stop() {
+        Browsers.quit(driverA);
+        Browsers.quit(driverB);
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void afterAServerRestartBothPagesReconnectByThemselvesAndSeeEachOtherOnline() throws Exception {
+        ApiClient api = new ApiClient(server.base());
+        String suffix = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
+        ApiClient.User a = api.signUpAndLogIn("ada" + suffix, "Ada");
+        ApiClient.User b = api.signUpAndLogIn("bo" + suffix, "Bo");
+        api.threadOf(a, b, "Release day");
+        driverA = Browsers.start("restart-A", Browsers.DESKTOP);
+        driverB = Browsers.start("restart-B", Browsers.PHONE);
+        PresencePage pageA = new PresencePage(driverA, "A").openAndLogIn(server.base(), a);
+        PresencePage pageB = new PresencePage(driverB, "B").openAndLogIn(server.base(), b);
+        await("A sees B online").atMost(Duration.ofSeconds(5)).until(() -> "online".equals(pageA.statusOf(b.id())));
+
+        server.restart();
+
+        await("both pages reconnect by themselves").atMost(Duration.ofSeconds(15))
+                .until(() -> "connected".equals(pageA.connectionState()) && "connected".equals(pageB.connectionState()));
+        await("A sees B online after the restart").atMost(Duration.ofSeconds(5))
+                .until(() -> "online".equals(pageA.statusOf(b.id())));
+        await("B sees A online after the restart").atMost(Duration.ofSeconds(5))
+                .until(() -> "online".equals(pageB.statusOf(a.id())));
+        Browsers.screenshot(driverA, "server-restart-A-after");
+        Browsers.screenshot(driverB, "server-restart-B-after");
+    }
+}
