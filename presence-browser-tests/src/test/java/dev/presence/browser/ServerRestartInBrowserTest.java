@@ -59,6 +59,11 @@ class ServerRestartInBrowserTest {
                 .until(() -> "online".equals(pageA.statusOf(b.id())));
         await("B sees A online after the restart").atMost(Duration.ofSeconds(5))
                 .until(() -> "online".equals(pageB.statusOf(a.id())));
+        // How the pages saw the restart (the page logs each connection state with its close code).
+        for (WebDriver driver : new WebDriver[] {driverA, driverB}) {
+            Browsers.console(driver).stream().filter(line -> line.contains("\\\"code\\\""))
+                    .forEach(line -> System.out.println("restart seen by the page: " + line));
+        }
         Browsers.screenshot(driverA, "server-restart-A-after");
         Browsers.screenshot(driverB, "server-restart-B-after");
     }
