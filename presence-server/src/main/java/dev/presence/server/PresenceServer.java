@@ -165,10 +165,13 @@ public final class PresenceServer implements AutoCloseable {
         closed = true;
         log.info("Shutting down: closing connections with 1012");
         serverChannel.close().syncUninterruptibly();
-        hub.closeAll(CloseCodes.RESTARTING, "server restarting");
+        try {
+            hub.closeAll(CloseCodes.RESTARTING, "server restarting").get(3, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("Not every connection closed in time; stopping anyway");
+        }
         gateway.stop();
-        // give the close frames a moment to leave, then stop the loops
-        workerGroup.shutdownGracefully(200, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         shutdownResources();
         log.info("Stopped");
     }
