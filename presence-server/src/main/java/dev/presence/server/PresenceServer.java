@@ -27,6 +27,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import dev.presence.server.http.BoundedBodyAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,8 +84,8 @@ public final class PresenceServer implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
-        this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
-        this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
+        this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("presence-accept", true), io);
+        this.workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("presence-io", true), io);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
@@ -165,10 +166,13 @@ public final class PresenceServer implements AutoCloseable {
         closed = true;
         log.info("Shutting down: closing connections with 1012");
         serverChannel.close().syncUninterruptibly();
-        hub.closeAll(CloseCodes.RESTARTING, "server restarting");
+        try {
+            hub.closeAll(CloseCodes.RESTARTING, "server restarting").get(3, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("Not every connection closed in time; stopping anyway");
+        }
         gateway.stop();
-        // give the close frames a moment to leave, then stop the loops
-        workerGroup.shutdownGracefully(200, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         shutdownResources();
         log.info("Stopped");
     }

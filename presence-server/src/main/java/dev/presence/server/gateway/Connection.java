@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,6 +127,11 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
         } else {
             channel.eventLoop().execute(() -> closeWith(code, reason));
         }
+    }
+
+    @Override
+    public Future<Void> closeFuture() {
+        return channel.closeFuture();
     }
 
     private void closeWith(int code, String reason) {
