@@ -7,14 +7,15 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.WebDriver;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A server restart as the people on the page live it: both pages get 1012, show that they are
- * reconnecting, come back by themselves (backoff with jitter), and the welcome snapshot puts the right
- * dots back.
+ * A server restart as the people on the page live it: both pages get 1012, go to reconnecting, and
+ * come back by themselves (backoff with jitter); the welcome snapshot puts the right dots back.
  */
 class ServerRestartInBrowserTest {
 
@@ -59,10 +60,14 @@ class ServerRestartInBrowserTest {
                 .until(() -> "online".equals(pageA.statusOf(b.id())));
         await("B sees A online after the restart").atMost(Duration.ofSeconds(5))
                 .until(() -> "online".equals(pageB.statusOf(a.id())));
-        // How the pages saw the restart (the page logs each connection state with its close code).
+        // How the pages saw the restart: the page logs each connection state with its close code, and a
+        // restart must say 1012 ("server restarting: reconnect"), not look like a dropped network (1006).
         for (WebDriver driver : new WebDriver[] {driverA, driverB}) {
-            Browsers.console(driver).stream().filter(line -> line.contains("\\\"code\\\""))
-                    .forEach(line -> System.out.println("restart seen by the page: " + line));
+            List<String> codes = Browsers.console(driver).stream()
+                    .filter(line -> line.contains("\\\"code\\\""))
+                    .peek(line -> System.out.println("restart seen by the page: " + line))
+                    .toList();
+            assertThat(codes).as("close codes the page saw").anyMatch(line -> line.contains("\\\"code\\\":1012"));
         }
         Browsers.screenshot(driverA, "server-restart-A-after");
         Browsers.screenshot(driverB, "server-restart-B-after");
