@@ -311,3 +311,31 @@ export async function runChecks(client) {
 
     return passed;
 }
+
+// Checks of format.js: the words next to the dots and in the connection indicator.
+export async function runFormatChecks(format) {
+    const { statusLabel, connectionLabel } = format;
+    const passed = [];
+    const eq = (actual, expected, what) => {
+        if (actual !== expected) {
+            throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+        }
+    };
+    const now = 1_800_000_000_000;
+    eq(statusLabel({ is_online: true, last_seen: now - 5000 }, now), 'online', 'online');
+    eq(statusLabel({ is_online: false, last_seen: now - 20_000 }, now), 'last seen just now', 'seconds');
+    eq(statusLabel({ is_online: false, last_seen: now - 3 * 60_000 }, now), 'last seen 3 min ago', 'minutes');
+    eq(statusLabel({ is_online: false, last_seen: now - 2 * 3_600_000 }, now), 'last seen 2 h ago', 'hours');
+    eq(statusLabel({ is_online: false, last_seen: now - 30 * 3_600_000 }, now), 'last seen yesterday', 'yesterday');
+    eq(statusLabel({ is_online: false, last_seen: now - 3 * 86_400_000 }, now), 'last seen 3 days ago', 'days');
+    eq(statusLabel({ is_online: false, last_seen: null }, now), 'offline', 'never seen');
+    eq(statusLabel(undefined, now), 'offline', 'unknown user');
+    passed.push('status labels: online, last seen just now / 3 min / 2 h / yesterday / 3 days ago');
+    eq(connectionLabel({ state: 'connected' }, now), 'connected', 'connected');
+    eq(connectionLabel({ state: 'reconnecting', retryAt: now + 3200 }, now), 'reconnecting in 4 s…', 'countdown');
+    eq(connectionLabel({ state: 'connecting', attempt: 0 }, now), 'connecting…', 'first attempt');
+    eq(connectionLabel({ state: 'connecting', attempt: 2 }, now), 'reconnecting…', 'retry');
+    eq(connectionLabel({ state: 'offline' }, now), 'offline', 'offline');
+    passed.push('connection labels: connected, reconnecting in 4 s…, offline');
+    return passed;
+}

@@ -45,11 +45,11 @@ class PresenceClientLogicTest {
     void theClientModuleServedByTheServerPassesItsLogicChecks() throws Exception {
         Browsers.requireChromium();
         driver.get(server.base().resolve("/").toString());
-        String checks = Files.readString(CHECKS).replace("export async function runChecks", "async function runChecks");
+        String checks = Files.readString(CHECKS).replace("export async function", "async function");
         Object result = ((JavascriptExecutor) driver).executeAsyncScript(checks + "\n"
                 + "const done = arguments[arguments.length - 1];\n"
-                + "import('/js/presence-client.js')\n"
-                + "  .then((client) => runChecks(client))\n"
+                + "Promise.all([import('/js/presence-client.js'), import('/js/format.js')])\n"
+                + "  .then(async ([client, format]) => [...await runChecks(client), ...await runFormatChecks(format)])\n"
                 + "  .then((passed) => done(passed), (e) => done('FAILED ' + e.message));");
         assertThat(result).as("checks in the browser").isInstanceOf(List.class);
         @SuppressWarnings("unchecked")
@@ -57,7 +57,8 @@ class PresenceClientLogicTest {
         assertThat(passed).hasSizeGreaterThanOrEqualTo(10)
                 .contains("backoff without jitter is 1, 2, 4, 8, 16, 30, 30 s forever",
                         "a status is applied only if its version is greater",
-                        "never reconnects after 4401");
+                        "never reconnects after 4401",
+                        "connection labels: connected, reconnecting in 4 s…, offline");
         Browsers.screenshot(driver, "client-logic-login-page-desktop");
     }
 }
