@@ -97,11 +97,15 @@ class PageSecurityTest {
         Map<String, Object> outcome = (Map<String, Object>) ((JavascriptExecutor) driver).executeAsyncScript("""
                 const [url, token, done] = arguments;
                 const result = { opened: false, welcomed: false, closeCode: null };
+                const finish = () => {
+                    document.body.textContent = 'another site tried to open the presence WebSocket: ' + JSON.stringify(result);
+                    done(result);
+                };
                 const ws = new WebSocket(url);
                 ws.onopen = () => { result.opened = true; ws.send(JSON.stringify({ type: 'hello', token })); };
                 ws.onmessage = (e) => { if (JSON.parse(e.data).type === 'welcome') result.welcomed = true; };
-                ws.onclose = (e) => { result.closeCode = e.code; done(result); };
-                setTimeout(() => done(result), 5000);
+                ws.onclose = (e) => { result.closeCode = e.code; finish(); };
+                setTimeout(finish, 5000);
                 """, ws.toString(), victim.token());
         Browsers.screenshot(driver, "other-origin-page");
         assertThat(outcome.get("welcomed")).as("a cross-origin page got a welcome").isEqualTo(false);
