@@ -274,6 +274,12 @@ public final class PresenceClient implements AutoCloseable {
                 loop.execute(() -> failed(gen, error));
             }
         };
+        // covers the upgrade and the welcome: a blackholed network can accept TCP and then say nothing
+        handshakeTimer = loop.schedule(handshakeTimeout.toMillis(), () -> {
+            if (gen == generation && state == ConnectionState.CONNECTING) {
+                lost(NO_CLOSE_FRAME, "no welcome within " + handshakeTimeout.toMillis() + " ms");
+            }
+        });
         CompletableFuture<Link> opening;
         try {
             opening = transport.open(uri, Map.of("Authorization", "Bearer " + token), handshakeTimeout, events);
@@ -283,12 +289,6 @@ public final class PresenceClient implements AutoCloseable {
         opening.whenComplete((ok, error) -> {
             if (error != null) {
                 loop.execute(() -> failed(gen, error));
-            }
-        });
-        // covers the upgrade and the welcome: a blackholed network can accept TCP and then say nothing
-        handshakeTimer = loop.schedule(handshakeTimeout.toMillis(), () -> {
-            if (gen == generation && state == ConnectionState.CONNECTING) {
-                lost(NO_CLOSE_FRAME, "no welcome within " + handshakeTimeout.toMillis() + " ms");
             }
         });
     }
@@ -311,7 +311,7 @@ public final class PresenceClient implements AutoCloseable {
         try {
             message = PresenceApi.JSON.readTree(text);
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "Ignoring a frame that is not JSON: {0}", abbreviate(text));
+            LOG.log(Level.WARNING, "Ignoring a frame that is not JSON: " + abbreviate(text));
             return;
         }
         String type = message.path("type").asText("");
@@ -343,7 +343,7 @@ public final class PresenceClient implements AutoCloseable {
         lostSinceWelcome = false;
         setState(ConnectionState.CONNECTED);
         if (reconnected) {
-            LOG.log(Level.INFO, "Reconnection successful after {0} attempt{1}", attempts, attempts == 1 ? "" : "s");
+            LOG.log(Level.INFO, "Reconnection successful after " + attempts + (attempts == 1 ? " attempt" : " attempts"));
             listeners.forEach(l -> safely(() -> l.onReconnected(this, attempts)));
         }
     }
@@ -355,8 +355,8 @@ public final class PresenceClient implements AutoCloseable {
             }
             long idle = loop.nowMillis() - lastInbound;
             if (idle >= livenessDeadline) {
-                LOG.log(Level.WARNING, "Nothing received for {0} ms (limit {1} ms): the connection is dead",
-                        idle, livenessDeadline);
+                LOG.log(Level.WARNING, "Nothing received for " + idle + " ms (limit " + livenessDeadline
+                        + " ms): the connection is dead");
                 lost(NO_CLOSE_FRAME, "nothing received for " + idle + " ms");
             } else {
                 scheduleLivenessCheck(gen, livenessDeadline - idle);
@@ -370,7 +370,7 @@ public final class PresenceClient implements AutoCloseable {
         }
         link = null; // the JDK answers the close frame itself
         if (code == UNAUTHORIZED) {
-            LOG.log(Level.WARNING, "The server refused the token (4401 {0}): not reconnecting", reason);
+            LOG.log(Level.WARNING, "The server refused the token (4401 " + reason + "): not reconnecting");
             terminate(UNAUTHORIZED, reason);
         } else {
             lost(code, reason);
@@ -402,10 +402,10 @@ public final class PresenceClient implements AutoCloseable {
         welcome = null;
         lostSinceWelcome = true;
         if (wasConnected) {
-            LOG.log(Level.INFO, "Disconnected ({0}): {1}", code, reason);
+            LOG.log(Level.INFO, "Disconnected (" + code + "): " + reason);
             listeners.forEach(l -> safely(() -> l.onDisconnected(this, code, reason)));
         } else {
-            LOG.log(Level.DEBUG, "Connection attempt failed: {0}", reason);
+            LOG.log(Level.DEBUG, () -> "Connection attempt failed: " + reason);
         }
         if (autoReconnect && !closeRequested) {
             scheduleReconnect();
@@ -418,7 +418,7 @@ public final class PresenceClient implements AutoCloseable {
         long delay = backoff.nextDelayMillis();
         int attempt = backoff.attempts();
         long gen = generation;
-        LOG.log(Level.INFO, "Reconnecting in {0} (attempt {1})", formatDelay(delay), attempt);
+        LOG.log(Level.INFO, "Reconnecting in " + formatDelay(delay) + " (attempt " + attempt + ")");
         setState(ConnectionState.WAITING_TO_RECONNECT);
         listeners.forEach(l -> safely(() -> l.onReconnectScheduled(this, attempt, Duration.ofMillis(delay))));
         reconnectTimer = loop.schedule(delay, () -> {
