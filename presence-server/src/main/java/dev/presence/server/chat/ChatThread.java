@@ -1,0 +1,5 @@
+package dev.presence.server.chat;
+
+/** A conversation; sharing one is what lets two users see each other's status. */
+public record ChatThread(String id, String title) {
+}

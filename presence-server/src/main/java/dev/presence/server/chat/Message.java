@@ -1,0 +1,5 @@
+package dev.presence.server.chat;
+
+/** A message in a thread; {@code createdAt} in epoch milliseconds. */
+public record Message(String id, String threadId, String senderId, String text, long createdAt) {
+}

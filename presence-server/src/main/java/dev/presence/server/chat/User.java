@@ -1,0 +1,5 @@
+package dev.presence.server.chat;
+
+/** A person who can log in. The password hash never leaves the store. */
+public record User(String id, String username, String displayName) {
+}

@@ -1,0 +1,91 @@
+package dev.presence.server.config;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The server's options (PROTOCOL.md, "Server options"): each a flag and a {@code PRESENCE_*} environment
+ * variable; a flag wins over its variable.
+ */
+@Command(name = "presence-server", mixinStandardHelpOptions = true, version = "presence-server 0.1",
+        description = "Real-time online status for chat apps: HTTP API, web page and WebSocket on one port.",
+        sortOptions = false)
+public final class ServerCommand {
+
+    @Option(names = "--port", defaultValue = "${env:PRESENCE_PORT:-8080}", paramLabel = "PORT",
+            description = "Port to listen on; 0 picks a free one (env PRESENCE_PORT, default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--host", defaultValue = "${env:PRESENCE_HOST:-127.0.0.1}", paramLabel = "HOST",
+            description = "Interface to bind (env PRESENCE_HOST, default ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--data-dir", defaultValue = "${env:PRESENCE_DATA_DIR:-./data}", paramLabel = "DIR",
+            description = "Folder of the embedded database (env PRESENCE_DATA_DIR, default ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--db-url", defaultValue = "${env:PRESENCE_DB_URL}", paramLabel = "JDBC_URL",
+            description = "jdbc:postgresql://... to use PostgreSQL instead of the embedded database"
+                    + " (env PRESENCE_DB_URL).")
+    String dbUrl;
+
+    @Option(names = "--redis-url", defaultValue = "${env:PRESENCE_REDIS_URL}", paramLabel = "URL",
+            description = "redis://host:port to join a cluster; not available yet (env PRESENCE_REDIS_URL).")
+    String redisUrl;
+
+    @Option(names = "--heartbeat-interval", defaultValue = "${env:PRESENCE_HEARTBEAT_INTERVAL:-20s}",
+            converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "How often the server pings each connection (env PRESENCE_HEARTBEAT_INTERVAL,"
+                    + " default ${DEFAULT-VALUE}).")
+    Duration heartbeatInterval;
+
+    @Option(names = "--heartbeat-timeout", defaultValue = "${env:PRESENCE_HEARTBEAT_TIMEOUT:-10s}",
+            converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "Extra silence after an interval before a connection is dead"
+                    + " (env PRESENCE_HEARTBEAT_TIMEOUT, default ${DEFAULT-VALUE}).")
+    Duration heartbeatTimeout;
+
+    @Option(names = "--offline-grace", defaultValue = "${env:PRESENCE_OFFLINE_GRACE:-3s}",
+            converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "How long a connection lost without a close frame still counts as online"
+                    + " (env PRESENCE_OFFLINE_GRACE, default ${DEFAULT-VALUE}).")
+    Duration offlineGrace;
+
+    @Option(names = "--allowed-origins", defaultValue = "${env:PRESENCE_ALLOWED_ORIGINS}", paramLabel = "ORIGINS",
+            description = "Comma-separated origins allowed to open WebSockets besides the server's own"
+                    + " (env PRESENCE_ALLOWED_ORIGINS).")
+    String allowedOrigins;
+
+    /**
+     * The validated configuration.
+     *
+     * @throws IllegalArgumentException with a message for a person when a value is out of range
+     */
+    public ServerConfig toConfig() {
+        List<String> origins = allowedOrigins == null || allowedOrigins.isBlank() ? List.of()
+                : Arrays.stream(allowedOrigins.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        if (dbUrl != null && !dbUrl.isBlank() && !dbUrl.startsWith("jdbc:")) {
+            throw new IllegalArgumentException("--db-url must be a JDBC URL like"
+                    + " jdbc:postgresql://127.0.0.1:5432/presence?user=presence, not '" + dbUrl + "'");
+        }
+        ServerConfig defaults = ServerConfig.defaults();
+        return new ServerConfig(host, port, dataDir,
+                java.util.Optional.ofNullable(dbUrl).filter(s -> !s.isBlank()),
+                java.util.Optional.ofNullable(redisUrl).filter(s -> !s.isBlank()),
+                heartbeatInterval, heartbeatTimeout, offlineGrace, origins, defaults.helloTimeout());
+    }
+
+    /** Parses {@code 500ms}, {@code 20s}, {@code 2m}. */
+    static final class DurationConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return Durations.parse(value);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package dev.presence.server.gateway;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/** Checks a login token, off the event loop. */
+@FunctionalInterface
+public interface Authenticator {
+
+    /** Who a token belongs to; empty if it is unknown or revoked. Completes on a worker thread. */
+    CompletableFuture<Optional<Identity>> authenticate(String token);
+
+    /** A user as a valid token names them. */
+    record Identity(String userId, String username, String tokenHash) {
+    }
+}

@@ -1,0 +1,327 @@
+package dev.presence.server.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.presence.core.EndReason;
+import dev.presence.server.chat.Ids;
+import dev.presence.server.presence.LiveSession;
+import dev.presence.server.protocol.Frames;
+import dev.presence.server.protocol.Json;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.concurrent.EventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One WebSocket after the upgrade: the only handler left in its pipeline besides the frame codec. It
+ * authenticates (header token or {@code hello}), records when anything last arrived, answers frames, and
+ * tells the hub when the session starts and ends and why. Everything here runs on the channel's event loop
+ * and never blocks: the token check runs on a worker and comes back.
+ */
+final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> implements LiveSession {
+
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+    private enum State { AWAITING_HELLO, AUTHENTICATING, OPEN, CLOSED }
+
+    private final GatewayContext context;
+    private final Channel channel;
+    private final String sessionId = Ids.random(12);
+    private State state;
+    private String userId;
+    private String username;
+    private String tokenHash;
+    private long lastInboundNanos;
+    private long nextPingNanos;
+    private long helloDeadlineNanos;
+    private long rateWindowStartNanos;
+    private int framesInWindow;
+    private EndReason endReason = EndReason.LOST;
+
+    /**
+     * @param headerToken the bearer token of the upgrade request, or null to wait for a {@code hello}
+     */
+    Connection(GatewayContext context, Channel channel, String headerToken) {
+        this.context = context;
+        this.channel = channel;
+        long now = System.nanoTime();
+        this.lastInboundNanos = now;
+        this.rateWindowStartNanos = now;
+        this.helloDeadlineNanos = now + context.helloTimeoutNanos;
+        context.metrics.connectionOpened();
+        context.monitor(channel.eventLoop()).add(this);
+        if (headerToken != null) {
+            authenticate(headerToken);
+        } else {
+            state = State.AWAITING_HELLO;
+        }
+    }
+
+    // --- LiveSession, as the hub sees it -------------------------------------------------------------
+
+    @Override
+    public String sessionId() {
+        return sessionId;
+    }
+
+    @Override
+    public String userId() {
+        return userId;
+    }
+
+    @Override
+    public String tokenHash() {
+        return tokenHash;
+    }
+
+    @Override
+    public EventExecutor executor() {
+        return channel.eventLoop();
+    }
+
+    @Override
+    public void send(ByteBuf json) {
+        if (state == State.CLOSED || !channel.isActive()) {
+            json.release();
+            return;
+        }
+        if (!channel.isWritable()) {
+            // the outbound queue is full: a slow consumer is closed, never waited for
+            json.release();
+            context.metrics.slowConsumer();
+            log.warn("Slow consumer closed: {} (outbound queue full)", username);
+            endReason = EndReason.LOST;
+            state = State.CLOSED;
+            channel.close();
+            return;
+        }
+        channel.write(new TextWebSocketFrame(json), channel.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        channel.flush();
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (channel.eventLoop().inEventLoop()) {
+            closeWith(code, reason);
+        } else {
+            channel.eventLoop().execute(() -> closeWith(code, reason));
+        }
+    }
+
+    private void closeWith(int code, String reason) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        endReason = EndReason.CLOSED;
+        channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    // --- authentication ------------------------------------------------------------------------------
+
+    private void authenticate(String token) {
+        state = State.AUTHENTICATING;
+        context.authenticator.authenticate(token).whenComplete((identity, error) -> channel.eventLoop().execute(() -> {
+            if (state != State.AUTHENTICATING) {
+                return; // closed while the token was checked
+            }
+            if (error != null) {
+                log.warn("Token check failed", error);
+                closeWith(CloseCodes.RESTARTING, "try again");
+            } else if (identity.isEmpty()) {
+                context.metrics.authFailure();
+                closeWith(CloseCodes.UNAUTHORIZED, "authentication failed");
+            } else {
+                opened(identity.get());
+            }
+        }));
+    }
+
+    private void opened(Authenticator.Identity identity) {
+        userId = identity.userId();
+        username = identity.username();
+        tokenHash = identity.tokenHash();
+        state = State.OPEN;
+        // stagger the first ping inside the interval, so pings do not come in waves after a mass reconnect
+        long interval = context.heartbeat.intervalNanos();
+        nextPingNanos = System.nanoTime() + ThreadLocalRandom.current().nextLong(interval / 10, interval + 1);
+        context.hub.open(this, username);
+    }
+
+    // --- heartbeat, driven by the loop's HeartbeatMonitor --------------------------------------------
+
+    boolean needsAttention(long now) {
+        return switch (state) {
+            case AWAITING_HELLO, AUTHENTICATING -> now - helloDeadlineNanos >= 0 || silentTooLong(now);
+            case OPEN -> now - nextPingNanos >= 0 || silentTooLong(now);
+            case CLOSED -> false;
+        };
+    }
+
+    private boolean silentTooLong(long now) {
+        return now - lastInboundNanos > context.heartbeat.deadAfterNanos();
+    }
+
+    void attend(long now) {
+        if (state == State.AWAITING_HELLO || state == State.AUTHENTICATING) {
+            context.metrics.authFailure();
+            closeWith(CloseCodes.HELLO_TIMEOUT, "no hello in time");
+        } else if (state == State.OPEN && silentTooLong(now)) {
+            long silentMillis = (now - lastInboundNanos) / 1_000_000;
+            log.info("Stale connection detected: {} (silent for {} ms)", username, silentMillis);
+            context.metrics.staleConnection(silentMillis);
+            state = State.CLOSED;
+            endReason = EndReason.TIMED_OUT; // the wait has already happened: offline at once
+            channel.writeAndFlush(new CloseWebSocketFrame(CloseCodes.GOING_AWAY, "heartbeat timeout"));
+            channel.close();
+        } else if (state == State.OPEN) {
+            nextPingNanos = now + context.heartbeat.intervalNanos();
+            channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(Frames.PING)),
+                    channel.voidPromise());
+        }
+    }
+
+    // --- inbound ------------------------------------------------------------------------------------
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        long now = System.nanoTime();
+        lastInboundNanos = now; // any frame proves the connection is alive
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (overRateLimit(now)) {
+            context.metrics.rateLimited();
+            log.warn("Rate limit exceeded, closing: {}", username == null ? "unauthenticated connection" : username);
+            closeWith(CloseCodes.RATE_LIMITED, "rate limit exceeded");
+            return;
+        }
+        if (frame instanceof TextWebSocketFrame text) {
+            if (!text.isFinalFragment()) {
+                sendError("fragmented_frame", "fragmented frames are not supported");
+                return;
+            }
+            onText(text.content());
+        } else if (frame instanceof CloseWebSocketFrame) {
+            endReason = EndReason.CLOSED;
+            state = State.CLOSED;
+            channel.writeAndFlush(new CloseWebSocketFrame(CloseCodes.NORMAL, "")).addListener(ChannelFutureListener.CLOSE);
+        } else if (frame instanceof PingWebSocketFrame ping) {
+            channel.writeAndFlush(new PongWebSocketFrame(ping.content().retain()), channel.voidPromise());
+        } else if (frame instanceof PongWebSocketFrame) {
+            // already counted as a sign of life
+        } else if (frame instanceof ContinuationWebSocketFrame) {
+            sendError("fragmented_frame", "fragmented frames are not supported");
+        } else if (frame instanceof BinaryWebSocketFrame) {
+            sendError("unsupported_frame", "binary frames are not supported; send JSON text frames");
+        }
+    }
+
+    private boolean overRateLimit(long now) {
+        if (now - rateWindowStartNanos >= 1_000_000_000L) {
+            rateWindowStartNanos = now;
+            framesInWindow = 0;
+        }
+        return ++framesInWindow > GatewayContext.MAX_FRAMES_PER_SECOND;
+    }
+
+    private void onText(ByteBuf content) {
+        JsonNode frame;
+        try {
+            frame = Json.MAPPER.readTree((java.io.InputStream) new ByteBufInputStream(content));
+        } catch (IOException e) {
+            sendError("malformed_json", "the frame is not valid JSON");
+            return;
+        }
+        JsonNode typeNode = frame == null ? null : frame.get("type");
+        if (typeNode == null || !typeNode.isTextual()) {
+            sendError("bad_frame", "a frame must be a JSON object with a string field \"type\"");
+            return;
+        }
+        String type = typeNode.asText();
+        switch (type) {
+            case "pong" -> { /* counted above */ }
+            case "hello" -> onHello(frame);
+            default -> sendError("unknown_type", "unknown frame type '" + truncate(type) + "'");
+        }
+    }
+
+    private void onHello(JsonNode frame) {
+        if (state != State.AWAITING_HELLO) {
+            sendError("unexpected_hello", "hello is only accepted as the first frame of an unauthenticated"
+                    + " connection");
+            return;
+        }
+        JsonNode token = frame.get("token");
+        if (token == null || !token.isTextual() || token.asText().isEmpty()) {
+            context.metrics.authFailure();
+            closeWith(CloseCodes.UNAUTHORIZED, "hello without a token");
+            return;
+        }
+        authenticate(token.asText());
+    }
+
+    private void sendError(String code, String message) {
+        channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(Frames.error(code, message))),
+                channel.voidPromise());
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException) {
+            // the decoder has already sent the close frame (1009 for an oversize frame) and is closing
+            endReason = EndReason.CLOSED;
+            state = State.CLOSED;
+            log.info("Protocol violation by {}: {}", username == null ? "unauthenticated connection" : username,
+                    cause.getMessage());
+        } else if (!(cause instanceof IOException)) {
+            log.warn("Unexpected error on a WebSocket of {}", username, cause);
+        }
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        boolean wasOpen = userId != null;
+        state = State.CLOSED;
+        context.monitor(channel.eventLoop()).remove(this);
+        context.metrics.connectionClosed();
+        if (wasOpen) {
+            context.hub.end(this, endReason);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + sessionId + ", " + username + "]";
+    }
+
+    Optional<String> user() {
+        return Optional.ofNullable(username);
+    }
+}

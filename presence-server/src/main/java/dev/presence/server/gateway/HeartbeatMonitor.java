@@ -1,0 +1,59 @@
+package dev.presence.server.gateway;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One periodic sweep per event loop over the connections that live on it, instead of a timer per channel
+ * (cheaper in memory and CPU at tens of thousands of idle connections, see DESIGN.md). Each sweep pings the
+ * connections whose ping is due, reaps those silent for interval + timeout, and closes those that did not
+ * authenticate in time. Touched only from its event loop, so it needs no locks.
+ */
+final class HeartbeatMonitor {
+
+    private final EventExecutor loop;
+    private final Set<Connection> connections = new HashSet<>();
+    private final List<Connection> due = new ArrayList<>();
+    private ScheduledFuture<?> sweep;
+
+    HeartbeatMonitor(EventExecutor loop, Heartbeat heartbeat) {
+        this.loop = loop;
+        long period = heartbeat.sweepNanos();
+        loop.execute(() -> sweep = loop.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS));
+    }
+
+    void add(Connection connection) {
+        assert loop.inEventLoop();
+        connections.add(connection);
+    }
+
+    void remove(Connection connection) {
+        assert loop.inEventLoop();
+        connections.remove(connection);
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        for (Connection connection : connections) {
+            if (connection.needsAttention(now)) {
+                due.add(connection); // acting may close a connection, which removes it from the set
+            }
+        }
+        for (Connection connection : due) {
+            connection.attend(now);
+        }
+        due.clear();
+    }
+
+    void stop() {
+        if (sweep != null) {
+            sweep.cancel(false);
+        }
+    }
+}

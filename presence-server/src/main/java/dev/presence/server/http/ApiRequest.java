@@ -1,0 +1,104 @@
+package dev.presence.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.presence.server.chat.ChatException;
+import dev.presence.server.gateway.Authenticator.Identity;
+import dev.presence.server.protocol.Json;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** One API call, copied out of Netty's buffers so it can be handled on a worker thread. */
+public final class ApiRequest {
+
+    private final Map<String, String> pathParams;
+    private final Map<String, List<String>> query;
+    private final byte[] body;
+    private final String bearerToken;
+    private final Function<String, Optional<Identity>> identify;
+    private Identity identity;
+    private JsonNode json;
+
+    ApiRequest(Map<String, String> pathParams, Map<String, List<String>> query, byte[] body, String bearerToken,
+               Function<String, Optional<Identity>> identify) {
+        this.pathParams = pathParams;
+        this.query = query;
+        this.body = body;
+        this.bearerToken = bearerToken;
+        this.identify = identify;
+    }
+
+    /** The caller, from the bearer token; a missing or revoked token is a 401. */
+    public Identity identity() {
+        if (identity == null) {
+            if (bearerToken == null) {
+                throw new ChatException(401, "unauthorized", "missing 'Authorization: Bearer <token>' header");
+            }
+            identity = identify.apply(bearerToken)
+                    .orElseThrow(() -> new ChatException(401, "unauthorized", "invalid or revoked token"));
+        }
+        return identity;
+    }
+
+    public String userId() {
+        return identity().userId();
+    }
+
+    public String path(String name) {
+        return pathParams.get(name);
+    }
+
+    public List<String> queryAll(String name) {
+        return query.getOrDefault(name, List.of());
+    }
+
+    public String query(String name) {
+        List<String> values = queryAll(name);
+        return values.isEmpty() ? null : values.get(0);
+    }
+
+    /** A query parameter as an integer, or {@code fallback} if absent; not a number is a 400. */
+    public int queryInt(String name, int fallback) {
+        String value = query(name);
+        if (value == null || value.isEmpty()) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw ChatException.invalid("query parameter '" + name + "' must be a whole number");
+        }
+    }
+
+    /** A string field of the JSON body, or null if absent; any other JSON type is a 400. */
+    public String text(String field) {
+        JsonNode value = body().get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw ChatException.invalid("field '" + field + "' must be a string");
+        }
+        return value.asText();
+    }
+
+    private JsonNode body() {
+        if (json == null) {
+            if (body.length == 0) {
+                throw ChatException.invalid("a JSON object body is required");
+            }
+            try {
+                json = Json.parse(body);
+            } catch (IOException e) {
+                throw ChatException.invalid("the body is not valid JSON");
+            }
+            if (json == null || !json.isObject()) {
+                throw ChatException.invalid("the body must be a JSON object");
+            }
+        }
+        return json;
+    }
+}

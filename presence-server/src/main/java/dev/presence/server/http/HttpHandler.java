@@ -1,0 +1,140 @@
+package dev.presence.server.http;
+
+import dev.presence.server.chat.ChatException;
+import dev.presence.server.chat.ChatService;
+import dev.presence.server.gateway.WebSocketGateway;
+import dev.presence.server.metrics.ServerMetrics;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Every HTTP request: the WebSocket upgrade, health and metrics (answered on the event loop, they are cheap),
+ * the API (handed to a worker, since it blocks on the store) and the web page.
+ */
+@ChannelHandler.Sharable
+public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpHandler.class);
+
+    /** HTTP handlers in the pipeline that a WebSocket has no use for (the handshake replaces the codec). */
+    private static final List<String> HTTP_ONLY_HANDLERS = List.of("keepAlive", "aggregator");
+
+    private final List<Route> routes;
+    private final ChatService chat;
+    private final WebSocketGateway gateway;
+    private final ServerMetrics metrics;
+    private final ExecutorService workers;
+    private final StaticFiles staticFiles = new StaticFiles();
+
+    public HttpHandler(ChatService chat, WebSocketGateway gateway, ServerMetrics metrics, ExecutorService workers) {
+        this.routes = ApiRoutes.of(chat);
+        this.chat = chat;
+        this.gateway = gateway;
+        this.metrics = metrics;
+        this.workers = workers;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (request.decoderResult().isFailure()) {
+            HttpResponses.error(ctx, false, 400, "bad_request", "the request could not be read");
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
+        if (path.equals("/ws")) {
+            gateway.upgrade(ctx, request, HTTP_ONLY_HANDLERS);
+            return;
+        }
+        if (path.equals("/health")) {
+            HttpResponses.json(ctx, keepAlive, 200, Map.of("status", "ok"));
+            return;
+        }
+        if (path.equals("/metrics")) {
+            HttpResponses.send(ctx, keepAlive, 200, "text/plain; version=0.0.4; charset=utf-8",
+                    metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return;
+        }
+        if (path.startsWith("/api/") || path.equals("/api")) {
+            api(ctx, request, uri, keepAlive);
+            return;
+        }
+        if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
+            HttpResponses.error(ctx, keepAlive, 405, "method_not_allowed", "only GET is served here");
+            return;
+        }
+        staticFiles.find(path).ifPresentOrElse(
+                file -> HttpResponses.send(ctx, keepAlive, 200, file.contentType(), file.bytes()),
+                () -> HttpResponses.error(ctx, keepAlive, 404, "not_found", "no such page: " + path));
+    }
+
+    private void api(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri, boolean keepAlive) {
+        String[] segments = Route.split(uri.path());
+        Route matched = null;
+        Map<String, String> params = null;
+        boolean pathKnown = false;
+        for (Route route : routes) {
+            Map<String, String> p = route.match(segments);
+            if (p != null) {
+                pathKnown = true;
+                if (route.method().equals(request.method())) {
+                    matched = route;
+                    params = p;
+                    break;
+                }
+            }
+        }
+        if (matched == null) {
+            if (pathKnown) {
+                HttpResponses.error(ctx, keepAlive, 405, "method_not_allowed",
+                        request.method() + " is not allowed on " + uri.path());
+            } else {
+                HttpResponses.error(ctx, keepAlive, 404, "not_found", "no such API call: " + uri.path());
+            }
+            return;
+        }
+        ApiRequest apiRequest = new ApiRequest(params, uri.parameters(), ByteBufUtil.getBytes(request.content()),
+                BearerToken.of(request.headers().get(HttpHeaderNames.AUTHORIZATION)), chat::identify);
+        Route route = matched;
+        try {
+            workers.execute(() -> handle(ctx, route, apiRequest, keepAlive));
+        } catch (RejectedExecutionException e) {
+            HttpResponses.error(ctx, keepAlive, 503, "busy", "the server is busy; try again shortly");
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, Route route, ApiRequest request, boolean keepAlive) {
+        try {
+            ApiResponse response = route.handler().apply(request);
+            HttpResponses.json(ctx, keepAlive, response.status(), response.body());
+        } catch (ChatException e) {
+            HttpResponses.error(ctx, keepAlive, e.status(), e.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("API call failed", e);
+            HttpResponses.error(ctx, keepAlive, 500, "internal_error", "something went wrong on the server");
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof java.io.IOException)) {
+            log.warn("HTTP connection failed", cause);
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,58 @@
+package dev.presence.server.http;
+
+import dev.presence.server.protocol.Json;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+
+/** Writes HTTP responses with the headers every answer carries. */
+public final class HttpResponses {
+
+    /** Scripts, styles and connections from our own origin only; no inline script, no framing. */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; connect-src 'self'; script-src 'self';"
+            + " style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none';"
+            + " form-action 'self'; frame-ancestors 'none'";
+
+    private HttpResponses() {
+    }
+
+    static void json(ChannelHandlerContext ctx, boolean keepAlive, int status, Object body) {
+        byte[] bytes = body == null ? new byte[0] : Json.bytes(body);
+        send(ctx, keepAlive, status, "application/json; charset=utf-8", bytes);
+    }
+
+    public static void error(ChannelHandlerContext ctx, boolean keepAlive, int status, String code, String message) {
+        var body = Json.object();
+        body.putObject("error").put("code", code).put("message", message);
+        json(ctx, keepAlive, status, body);
+    }
+
+    static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, String contentType, byte[] bytes) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
+        HttpHeaders headers = response.headers();
+        if (bytes.length > 0 || status != 204) {
+            headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+        if (status != 204) {
+            headers.setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        }
+        headers.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        headers.set("X-Content-Type-Options", "nosniff");
+        headers.set("Referrer-Policy", "no-referrer");
+        headers.set("X-Frame-Options", "DENY");
+        headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        if (!keepAlive) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        ctx.writeAndFlush(response);
+    }
+}

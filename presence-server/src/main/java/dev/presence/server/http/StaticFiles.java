@@ -1,0 +1,51 @@
+package dev.presence.server.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The web page, served from the classpath folder {@code web/}; small files, kept in memory once read. */
+final class StaticFiles {
+
+    record StaticFile(String contentType, byte[] bytes) {
+    }
+
+    private static final Map<String, String> TYPES = Map.of(
+            "html", "text/html; charset=utf-8",
+            "js", "text/javascript; charset=utf-8",
+            "mjs", "text/javascript; charset=utf-8",
+            "css", "text/css; charset=utf-8",
+            "svg", "image/svg+xml",
+            "png", "image/png",
+            "ico", "image/x-icon",
+            "json", "application/json; charset=utf-8",
+            "webmanifest", "application/manifest+json");
+
+    private final Map<String, Optional<StaticFile>> cache = new ConcurrentHashMap<>();
+
+    /** The file for a request path, if there is one; paths that try to climb out of {@code web/} have none. */
+    Optional<StaticFile> find(String path) {
+        if (path.equals("/") || path.isEmpty()) {
+            path = "/index.html";
+        }
+        if (path.contains("..") || path.contains("\\") || path.contains("//")) {
+            return Optional.empty();
+        }
+        return cache.computeIfAbsent(path, StaticFiles::load);
+    }
+
+    private static Optional<StaticFile> load(String path) {
+        int dot = path.lastIndexOf('.');
+        String type = dot < 0 ? null : TYPES.get(path.substring(dot + 1));
+        if (type == null) {
+            return Optional.empty();
+        }
+        try (InputStream in = StaticFiles.class.getResourceAsStream("/web" + path)) {
+            return in == null ? Optional.empty() : Optional.of(new StaticFile(type, in.readAllBytes()));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.presence.server.presence;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.EventExecutor;
+
+/** An authenticated, open connection as the presence hub sees it. */
+public interface LiveSession {
+
+    /** Made by the server, unique; the key of everything the session owns. */
+    String sessionId();
+
+    String userId();
+
+    /** Hash of the login token the session was opened with, so a logout can close it. */
+    String tokenHash();
+
+    /** The event loop the session's channel lives on; {@link #send} must be called there. */
+    EventExecutor executor();
+
+    /**
+     * Queues a JSON text frame on the event loop thread; a session whose outbound queue is full is closed
+     * as a slow consumer instead of being waited for. Takes ownership of {@code json}.
+     */
+    void send(ByteBuf json);
+
+    /** Flushes what {@link #send} queued; on the event loop thread. */
+    void flush();
+
+    /** Sends a close frame with that code and closes; callable from any thread. */
+    void close(int code, String reason);
+}

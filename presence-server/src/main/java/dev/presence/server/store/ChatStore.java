@@ -1,0 +1,109 @@
+package dev.presence.server.store;
+
+import dev.presence.core.UserStatus;
+import dev.presence.server.chat.ChatThread;
+import dev.presence.server.chat.Invitation;
+import dev.presence.server.chat.Message;
+import dev.presence.server.chat.User;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * Where the chat domain is kept. Every method blocks (JDBC): call it from a worker thread, never from an
+ * event loop or the presence hub. Nothing on the status path calls it, except the batched
+ * {@link #saveStatuses write-behind}.
+ */
+public interface ChatStore extends AutoCloseable {
+
+    /**
+     * Creates a user.
+     *
+     * @throws UsernameTakenException if the username is in use
+     */
+    User createUser(String username, String passwordHash, String displayName);
+
+    /** A user by id. */
+    Optional<User> findUser(String userId);
+
+    /** A user and their password hash, by username. */
+    Optional<StoredCredentials> findCredentials(String username);
+
+    /** Users by id; unknown ids are left out. */
+    List<User> findUsers(Collection<String> userIds);
+
+    /** Changes a display name. */
+    void updateDisplayName(String userId, String displayName);
+
+    /** Keeps a login token (its hash only). */
+    void saveToken(String tokenHash, String userId, long createdAt);
+
+    /** The user a token hash belongs to, if the token is still valid. */
+    Optional<String> userIdForToken(String tokenHash);
+
+    /** Revokes a token; false if it was not there. */
+    boolean deleteToken(String tokenHash);
+
+    /** Creates a thread with its creator as the only member. */
+    ChatThread createThread(String title, String creatorId);
+
+    /** A thread by id. */
+    Optional<ChatThread> findThread(String threadId);
+
+    /** The threads a user is a member of, oldest first. */
+    List<ChatThread> threadsOf(String userId);
+
+    /** Member ids of a thread. */
+    List<String> members(String threadId);
+
+    /** Whether a user is a member of a thread. */
+    boolean isMember(String threadId, String userId);
+
+    /** Every membership as (thread id, user id), to load the audience index at start-up. */
+    void forEachMembership(BiConsumer<String, String> action);
+
+    /** Creates an invitation. */
+    Invitation createInvitation(String threadId, String fromUserId, String toUserId);
+
+    /** An invitation by id, accepted or not. */
+    Optional<Invitation> findPendingInvitation(String invitationId);
+
+    /** Pending invitations addressed to a user. */
+    List<Invitation> pendingInvitationsFor(String userId);
+
+    /** Whether an invitation to that thread for that user is pending already. */
+    boolean hasPendingInvitation(String threadId, String toUserId);
+
+    /**
+     * Accepts a pending invitation addressed to {@code userId}: marks it accepted and adds the membership,
+     * in one transaction.
+     *
+     * @return false if it was not pending for that user
+     */
+    boolean acceptInvitation(String invitationId, String userId);
+
+    /** Removes a membership; false if there was none. */
+    boolean leaveThread(String threadId, String userId);
+
+    /** Appends a message. */
+    Message addMessage(String threadId, String senderId, String text);
+
+    /**
+     * Messages of a thread, newest first.
+     *
+     * @param beforeMessageId only messages older than this one, or null for the newest
+     */
+    List<Message> messages(String threadId, int limit, String beforeMessageId);
+
+    /** Writes last seen and version of many users in one batch. */
+    void saveStatuses(Collection<UserStatus> statuses);
+
+    /** Every user's kept last seen and version, to restore the presence state at start-up. */
+    void forEachStatus(Consumer<UserStatus> action);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,7 @@
+package dev.presence.server.store;
+
+import dev.presence.server.chat.User;
+
+/** A user with their password hash, for login only. */
+public record StoredCredentials(User user, String passwordHash) {
+}
