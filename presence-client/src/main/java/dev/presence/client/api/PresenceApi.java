@@ -218,7 +218,8 @@ public final class PresenceApi {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw new PresenceTransportException(method + " " + path + " failed: " + e, e);
+            throw new PresenceTransportException("cannot reach " + base + " (" + method + " " + path + ": "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()) + ")", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PresenceTransportException(method + " " + path + " interrupted", e);

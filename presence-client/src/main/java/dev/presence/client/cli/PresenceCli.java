@@ -53,6 +53,9 @@ import java.util.logging.Logger;
                 PresenceCli.Watch.class, CommandLine.HelpCommand.class})
 public final class PresenceCli implements Runnable {
 
+    /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
+    private static final Logger SDK_LOGGER = Logger.getLogger("dev.presence.client");
+
     @Spec
     CommandSpec spec;
 
@@ -291,7 +294,7 @@ public final class PresenceCli implements Runnable {
         @Override
         public Integer call() throws Exception {
             if (!verbose) {
-                Logger.getLogger("dev.presence.client").setLevel(Level.WARNING);
+                SDK_LOGGER.setLevel(Level.WARNING); // the watch prints reconnects itself
             }
             PresenceApi api = options.authenticated();
             WatchPrinter print = new WatchPrinter(out(), ZoneId.systemDefault());
@@ -321,8 +324,9 @@ public final class PresenceCli implements Runnable {
 
                 @Override
                 public void onDisconnected(PresenceClient c, int code, String reason) {
-                    print.line(System.currentTimeMillis(), "Connection lost ("
-                            + (code == PresenceClient.NO_CLOSE_FRAME ? "" : code + " ") + reason + ")");
+                    String why = code == PresenceClient.NO_CLOSE_FRAME ? reason
+                            : "close code " + code + (reason == null || reason.isBlank() ? "" : ": " + reason);
+                    print.line(System.currentTimeMillis(), "Connection lost (" + why + ")");
                 }
 
                 @Override
