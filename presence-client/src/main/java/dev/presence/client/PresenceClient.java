@@ -317,6 +317,9 @@ public final class PresenceClient implements AutoCloseable {
         String type = message.path("type").asText("");
         if ("ping".equals(type) && link != null) {
             link.sendText(PONG);
+        } else if ("error".equals(type)) {
+            LOG.log(Level.WARNING, "The server reported an error: " + message.path("code").asText("")
+                    + " " + message.path("message").asText(""));
         }
         Welcome welcomed = "welcome".equals(type) ? parseWelcome(message) : null;
         for (MessageHandler handler : handlers.getOrDefault(type, List.of())) {

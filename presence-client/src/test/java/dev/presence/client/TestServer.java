@@ -18,14 +18,25 @@ final class TestServer implements AutoCloseable {
 
     static final Duration INTERVAL = Duration.ofMillis(300);
     static final Duration TIMEOUT = Duration.ofMillis(300);
+    static final Duration ROOMY_INTERVAL = Duration.ofSeconds(1);
+    static final Duration ROOMY_TIMEOUT = Duration.ofSeconds(2);
     static final String PASSWORD = "correct-horse-1";
 
     final ServerConfig config;
     PresenceServer server;
     final FaultProxy proxy;
 
+    /** A server with the short heartbeat (300 ms + 300 ms) that half-open detection is measured against. */
     TestServer(Path dataDir) throws Exception {
-        config = ServerConfig.defaults().withPort(0).withDataDir(dataDir).withHeartbeat(INTERVAL, TIMEOUT)
+        this(dataDir, INTERVAL, TIMEOUT);
+    }
+
+    /**
+     * @param interval and {@code timeout}: tests that do not measure liveness use a roomier heartbeat, so that a
+     *                 pause of a busy build machine does not end a connection they count on
+     */
+    TestServer(Path dataDir, Duration interval, Duration timeout) throws Exception {
+        config = ServerConfig.defaults().withPort(0).withDataDir(dataDir).withHeartbeat(interval, timeout)
                 .withOfflineGrace(Duration.ofMillis(200));
         server = PresenceServer.start(config);
         proxy = new FaultProxy(server.port());
