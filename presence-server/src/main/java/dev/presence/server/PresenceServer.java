@@ -24,9 +24,10 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import dev.presence.server.http.BoundedBodyAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,8 +84,8 @@ public final class PresenceServer implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
-        this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
-        this.workerGroup = new MultiThreadIoEventLoopGroup(0, io);
+        this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("presence-accept", true), io);
+        this.workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("presence-io", true), io);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
@@ -98,7 +99,7 @@ public final class PresenceServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast("codec", new HttpServerCodec(4096, 8192, 8192))
                                 .addLast("keepAlive", new HttpServerKeepAliveHandler())
-                                .addLast("aggregator", new HttpObjectAggregator(MAX_HTTP_BODY))
+                                .addLast("aggregator", new BoundedBodyAggregator(MAX_HTTP_BODY))
                                 .addLast("http", http);
                     }
                 });
@@ -165,10 +166,13 @@ public final class PresenceServer implements AutoCloseable {
         closed = true;
         log.info("Shutting down: closing connections with 1012");
         serverChannel.close().syncUninterruptibly();
-        hub.closeAll(CloseCodes.RESTARTING, "server restarting");
+        try {
+            hub.closeAll(CloseCodes.RESTARTING, "server restarting").get(3, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("Not every connection closed in time; stopping anyway");
+        }
         gateway.stop();
-        // give the close frames a moment to leave, then stop the loops
-        workerGroup.shutdownGracefully(200, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         shutdownResources();
         log.info("Stopped");
     }

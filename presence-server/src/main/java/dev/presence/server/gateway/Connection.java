@@ -13,20 +13,20 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -129,6 +129,11 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
         }
     }
 
+    @Override
+    public Future<Void> closeFuture() {
+        return channel.closeFuture();
+    }
+
     private void closeWith(int code, String reason) {
         if (state == State.CLOSED) {
             return;
@@ -213,15 +218,11 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
         }
         if (overRateLimit(now)) {
             context.metrics.rateLimited();
-            log.warn("Rate limit exceeded, closing: {}", username == null ? "unauthenticated connection" : username);
+            log.warn("Rate limit exceeded, closing: {}", describe());
             closeWith(CloseCodes.RATE_LIMITED, "rate limit exceeded");
             return;
         }
         if (frame instanceof TextWebSocketFrame text) {
-            if (!text.isFinalFragment()) {
-                sendError("fragmented_frame", "fragmented frames are not supported");
-                return;
-            }
             onText(text.content());
         } else if (frame instanceof CloseWebSocketFrame) {
             endReason = EndReason.CLOSED;
@@ -231,8 +232,6 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
             channel.writeAndFlush(new PongWebSocketFrame(ping.content().retain()), channel.voidPromise());
         } else if (frame instanceof PongWebSocketFrame) {
             // already counted as a sign of life
-        } else if (frame instanceof ContinuationWebSocketFrame) {
-            sendError("fragmented_frame", "fragmented frames are not supported");
         } else if (frame instanceof BinaryWebSocketFrame) {
             sendError("unsupported_frame", "binary frames are not supported; send JSON text frames");
         }
@@ -293,12 +292,16 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            log.info("Frame over 64 KiB from {}: closing with 1009", describe());
+            closeWith(CloseCodes.TOO_BIG, "frame larger than 64 KiB");
+            return;
+        }
         if (cause instanceof CorruptedWebSocketFrameException) {
             // the decoder has already sent the close frame (1009 for an oversize frame) and is closing
             endReason = EndReason.CLOSED;
             state = State.CLOSED;
-            log.info("Protocol violation by {}: {}", username == null ? "unauthenticated connection" : username,
-                    cause.getMessage());
+            log.info("Protocol violation by {}: {}", describe(), cause.getMessage());
         } else if (!(cause instanceof IOException)) {
             log.warn("Unexpected error on a WebSocket of {}", username, cause);
         }
@@ -316,12 +319,12 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
         }
     }
 
-    @Override
-    public String toString() {
-        return "Connection[" + sessionId + ", " + username + "]";
+    private String describe() {
+        return username == null ? "unauthenticated connection" : username;
     }
 
-    Optional<String> user() {
-        return Optional.ofNullable(username);
+    @Override
+    public String toString() {
+        return "Connection[" + sessionId + ", " + describe() + "]";
     }
 }

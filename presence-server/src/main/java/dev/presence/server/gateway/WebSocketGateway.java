@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 
@@ -70,6 +71,8 @@ public final class WebSocketGateway {
         handshaker.handshake(ctx.channel(), request);
         // replaced in this same event-loop task, so no frame can arrive before the Connection is in place
         pipeline.replace(ctx.name(), "ws", new Connection(context, ctx.channel(), token));
+        // fragments count against the same 64 KiB as whole frames
+        pipeline.addBefore("ws", "wsaggregator", new WebSocketFrameAggregator(GatewayContext.MAX_FRAME_BYTES));
     }
 
     /** Same origin as the Host the browser asked for, or one of the configured origins. */

@@ -2,6 +2,7 @@ package dev.presence.server.presence;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 
 /** An authenticated, open connection as the presence hub sees it. */
 public interface LiveSession {
@@ -28,4 +29,7 @@ public interface LiveSession {
 
     /** Sends a close frame with that code and closes; callable from any thread. */
     void close(int code, String reason);
+
+    /** Completes when the connection is closed. */
+    Future<Void> closeFuture();
 }

@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -169,9 +170,26 @@ public final class PresenceHub implements AutoCloseable {
         return CompletableFuture.supplyAsync(() -> question.apply(engine), thread);
     }
 
-    /** Closes every session with {@code code} (1012 on shutdown). */
-    public void closeAll(int code, String reason) {
-        thread.execute(() -> registry.forEach(s -> s.close(code, reason)));
+    /** Closes every session with {@code code} (1012 on shutdown); completes when all are closed. */
+    public CompletableFuture<Void> closeAll(int code, String reason) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        thread.execute(() -> {
+            List<LiveSession> sessions = new ArrayList<>(registry.size());
+            registry.forEach(sessions::add);
+            AtomicInteger open = new AtomicInteger(sessions.size());
+            if (sessions.isEmpty()) {
+                done.complete(null);
+            }
+            for (LiveSession session : sessions) {
+                session.close(code, reason);
+                session.closeFuture().addListener(f -> {
+                    if (open.decrementAndGet() == 0) {
+                        done.complete(null);
+                    }
+                });
+            }
+        });
+        return done;
     }
 
     private void deliver(Collection<String> recipients, UserStatus status, boolean flip) {

@@ -1,13 +1,10 @@
-package dev.presence.testkit;
-
-import dev.presence.core.Clock;
-import dev.presence.core.Scheduler;
+package dev.presence.core;
 
 import java.util.PriorityQueue;
 
 /**
- * A clock and a scheduler on virtual time: nothing happens until a test calls {@link #advance}. Tasks due at
- * the same instant run in the order they were scheduled.
+ * A clock and a scheduler on virtual time, for tests and simulations: nothing happens until someone calls
+ * {@link #advance}. Tasks due at the same instant run in the order they were scheduled.
  */
 public final class VirtualTime implements Clock, Scheduler {
 

@@ -1,0 +1,69 @@
+package dev.presence.server.support;
+
+import dev.presence.server.PresenceServer;
+import dev.presence.server.config.ServerConfig;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+
+/** A real server on a random port with short intervals, for tests. */
+public final class ServerFixture implements AutoCloseable {
+
+    public static final Duration INTERVAL = Duration.ofMillis(400);
+    public static final Duration TIMEOUT = Duration.ofMillis(400);
+    public static final Duration GRACE = Duration.ofMillis(1500);
+
+    private final Path dataDir;
+    private final UnaryOperator<ServerConfig> tweak;
+    private PresenceServer server;
+    public Api api;
+
+    public ServerFixture(Path dataDir) {
+        this(dataDir, UnaryOperator.identity());
+    }
+
+    public ServerFixture(Path dataDir, UnaryOperator<ServerConfig> tweak) {
+        this.dataDir = dataDir;
+        this.tweak = tweak;
+        start();
+    }
+
+    public static ServerConfig testConfig(Path dataDir) {
+        return ServerConfig.defaults().withPort(0).withDataDir(dataDir).withHeartbeat(INTERVAL, TIMEOUT)
+                .withOfflineGrace(GRACE).withHelloTimeout(Duration.ofSeconds(1));
+    }
+
+    /** Starts (again, after {@link #stop()}), on a new random port, over the same data. */
+    public void start() {
+        try {
+            server = PresenceServer.start(tweak.apply(testConfig(dataDir)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        api = new Api(server.httpUri());
+    }
+
+    public void stop() {
+        server.close();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public URI ws() {
+        return server.wsUri();
+    }
+
+    /** The WebSocket URI through another port on loopback (a proxy's). */
+    public static URI wsAt(int port) {
+        return URI.create("ws://127.0.0.1:" + port + "/ws");
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
