@@ -1,8 +1,8 @@
 package dev.presence.client;
 
-import dev.presence.testkit.VirtualTime;
+import dev.presence.core.VirtualTime;
 
-/** An {@link EventLoop} on the testkit's {@link VirtualTime}: tasks run inline, timers when the test advances time. */
+/** An {@link EventLoop} on the core's {@link VirtualTime}: tasks run inline, timers when the test advances time. */
 final class VirtualLoop implements EventLoop {
     final VirtualTime time = new VirtualTime(1_000_000);
 
