@@ -46,6 +46,7 @@ public final class ThreadsState {
     private final List<ThreadsListener> listeners = new CopyOnWriteArrayList<>();
     private final int messagesPerThread;
     private volatile ThreadsSnapshot current = ThreadsSnapshot.empty();
+    private Executor reloadExecutor;
 
     public ThreadsState() {
         this(DEFAULT_MESSAGES_PER_THREAD);
@@ -87,6 +88,14 @@ public final class ThreadsState {
     }
 
     /**
+     * As {@link #attach(PresenceClient, PresenceApi, Executor)}, with the HTTP reloads on a daemon thread of this
+     * state's own.
+     */
+    public PresenceClient.Registration attach(PresenceClient client, PresenceApi api) {
+        return attach(client, api, reloads());
+    }
+
+    /**
      * As {@link #attach(PresenceClient)}, and also reloads the threads over HTTP after every {@code welcome}
      * (membership may have changed while the client was away) and when an event names a thread this view
      * does not know. The HTTP calls run on {@code executor}, never on the client's event loop.
@@ -115,6 +124,17 @@ public final class ThreadsState {
             onMessage.remove();
             onAccepted.remove();
         };
+    }
+
+    private synchronized Executor reloads() {
+        if (reloadExecutor == null) {
+            reloadExecutor = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "presence-threads-reload");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return reloadExecutor;
     }
 
     /** Loads threads and invitations over HTTP (blocking) and applies them. */
