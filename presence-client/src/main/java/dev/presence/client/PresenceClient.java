@@ -538,7 +538,10 @@ public final class PresenceClient implements AutoCloseable {
             return this;
         }
 
-        /** How WebSockets are opened; default the JDK's client. */
+        /**
+         * How WebSockets are opened; default the JDK's client, on an {@code HttpClient} of this client's own. Many
+         * clients in one JVM should share one: {@code transport(new JdkTransport(sharedHttpClient))}.
+         */
         public Builder transport(Transport value) {
             this.transport = value;
             return this;

@@ -294,7 +294,7 @@ public final class PresenceCli implements Runnable {
         @Override
         public Integer call() throws Exception {
             if (!verbose) {
-                SDK_LOGGER.setLevel(Level.WARNING); // the watch prints reconnects itself
+                SDK_LOGGER.setLevel(Level.SEVERE); // the watch prints losses and reconnects itself
             }
             PresenceApi api = options.authenticated();
             WatchPrinter print = new WatchPrinter(out(), ZoneId.systemDefault());
