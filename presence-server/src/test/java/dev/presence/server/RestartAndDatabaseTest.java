@@ -13,6 +13,7 @@ import java.sql.DriverManager;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** What survives a restart (users, threads, last seen, versions), on H2 and on PostgreSQL. */
 class RestartAndDatabaseTest {
@@ -43,6 +44,13 @@ class RestartAndDatabaseTest {
                 c.createStatement().execute("DROP SCHEMA " + schema + " CASCADE");
             }
         }
+    }
+
+    @Test
+    void clusterModeIsRefusedWithAReasonUntilItExists() {
+        var config = ServerFixture.testConfig(dataDir).withRedisUrl("redis://127.0.0.1:6379");
+        assertThatThrownBy(() -> PresenceServer.start(config)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cluster mode does not exist yet");
     }
 
     private void restartScenario(ServerFixture server) {

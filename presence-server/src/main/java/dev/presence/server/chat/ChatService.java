@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
@@ -112,7 +113,11 @@ public final class ChatService implements Authenticator {
 
     @Override
     public CompletableFuture<Optional<Identity>> authenticate(String token) {
-        return CompletableFuture.supplyAsync(() -> identify(token), workers);
+        try {
+            return CompletableFuture.supplyAsync(() -> identify(token), workers);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(e); // busy: the connection is told to come back later
+        }
     }
 
     public User me(String userId) {

@@ -17,12 +17,9 @@ public final class BoundedBodyAggregator extends HttpObjectAggregator {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-        boolean keepAlive = HttpUtil.isKeepAlive(oversized);
-        HttpResponses.error(ctx, keepAlive, 413, "too_large",
+        // without keep-alive the connection closes after the answer; with it, the rest of the body is read and
+        // dropped, and the connection serves the next request
+        HttpResponses.error(ctx, HttpUtil.isKeepAlive(oversized), 413, "too_large",
                 "the request body is larger than " + maxBytes / 1024 + " KiB");
-        if (!keepAlive) {
-            ctx.close();
-        }
-        // with keep-alive the rest of the body is read and dropped, and the connection serves the next request
     }
 }

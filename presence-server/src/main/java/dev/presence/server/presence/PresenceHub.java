@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,8 @@ public final class PresenceHub implements AutoCloseable {
     private final SessionRegistry registry = new SessionRegistry();
     private final Fanout fanout = new Fanout(registry);
     private final Map<String, String> usernames = new HashMap<>();
+    /** Statuses whose write failed, retried with the next batch. */
+    private final List<UserStatus> unsaved = new ArrayList<>();
     private final PresenceEngine engine;
     private final ScheduledFuture<?> statusFlush;
 
@@ -211,16 +214,30 @@ public final class PresenceHub implements AutoCloseable {
 
     private void flushStatuses() {
         List<UserStatus> changed = engine.tracker().drainChanged();
+        if (!unsaved.isEmpty()) {
+            changed.addAll(unsaved); // the store keeps the greatest of each, so order does not matter
+            unsaved.clear();
+        }
         if (!changed.isEmpty()) {
-            workers.execute(() -> saveStatuses(changed));
+            try {
+                workers.execute(() -> {
+                    if (!saveStatuses(changed)) {
+                        thread.execute(() -> unsaved.addAll(changed));
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                unsaved.addAll(changed);
+            }
         }
     }
 
-    private void saveStatuses(List<UserStatus> changed) {
+    private boolean saveStatuses(List<UserStatus> changed) {
         try {
             store.saveStatuses(changed);
+            return true;
         } catch (RuntimeException e) {
-            log.warn("Could not save last seen of {} user(s); will retry with the next change", changed.size(), e);
+            log.warn("Could not save last seen of {} user(s); retrying with the next batch", changed.size(), e);
+            return false;
         }
     }
 
@@ -229,7 +246,11 @@ public final class PresenceHub implements AutoCloseable {
     public void close() {
         statusFlush.cancel(false);
         try {
-            List<UserStatus> last = call(e -> e.tracker().drainChanged()).get(5, TimeUnit.SECONDS);
+            List<UserStatus> last = call(e -> {
+                List<UserStatus> all = e.tracker().drainChanged();
+                all.addAll(unsaved);
+                return all;
+            }).get(5, TimeUnit.SECONDS);
             saveStatuses(last);
         } catch (Exception e) {
             log.warn("Could not write the last statuses at shutdown", e);
