@@ -175,7 +175,7 @@ class HttpApiTest {
             assertThat(bobAsMember.path("last_seen").asLong()).isPositive();
 
             // eve, who shares nothing, heard nothing of it
-            assertThat(e.frames()).extracting(f -> f.path("type").asText()).containsOnly("welcome", "ping");
+            assertThat(e.frames()).extracting(f -> f.path("type").asText()).isSubsetOf("welcome", "ping");
         } finally {
             b.close();
             e.close();

@@ -1,0 +1,124 @@
+package dev.presence.client.cli;
+
+import dev.presence.server.PresenceServer;
+import dev.presence.server.config.ServerConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The CLI's one-shot commands against a real server, and the exact line format of {@code watch}. */
+class PresenceCliTest {
+
+    @TempDir
+    Path dir;
+
+    private PresenceServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = PresenceServer.start(ServerConfig.defaults().withPort(0).withDataDir(dir.resolve("data")));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private Result run(String tokenFile, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--server=" + server.httpUri());
+        all.add("--token-file=" + dir.resolve(tokenFile));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = PresenceCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(all.toArray(String[]::new));
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void signupLoginInviteAcceptSendAndList() throws Exception {
+        assertThat(run("a", "signup", "alice", "-p", "correct-horse-1").out()).startsWith("Signed up as alice");
+        assertThat(run("b", "signup", "bob", "-p", "correct-horse-1", "--display-name", "Bob B").exit()).isZero();
+        assertThat(run("a", "login", "alice", "-p", "correct-horse-1").out()).startsWith("Logged in as alice");
+        assertThat(run("b", "login", "bob", "-p", "correct-horse-1").exit()).isZero();
+
+        Path token = dir.resolve("a");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(token))).isEqualTo("rw-------");
+        assertThat(Files.readString(token).trim()).isNotEmpty();
+
+        String threadId = group(run("a", "create-thread", "team").out(), "Created thread (\\S+)");
+        String invitationId = group(run("a", "invite", threadId, "bob").out(), "invitation (\\S+)\\)");
+        assertThat(run("b", "invitations").out()).contains(invitationId, "team");
+        assertThat(run("b", "accept", invitationId).out()).startsWith("Joined " + threadId);
+        assertThat(run("b", "send", threadId, "hello", "there").out()).startsWith("Sent ");
+
+        String threads = run("a", "threads").out();
+        assertThat(threads).contains(threadId, "team", "alice", "bob (Bob B)");
+    }
+
+    @Test
+    void errorsAreOneLineWithTheServersCodeAndAFailingExit() {
+        run("a", "signup", "alice", "-p", "correct-horse-1");
+
+        Result taken = run("a", "signup", "alice", "-p", "correct-horse-1");
+        assertThat(taken.exit()).isEqualTo(1);
+        assertThat(taken.err()).startsWith("error: ").contains("HTTP 409").doesNotContain("Exception");
+
+        Result wrong = run("a", "login", "alice", "-p", "wrong-password");
+        assertThat(wrong.exit()).isEqualTo(1);
+        assertThat(wrong.err()).contains("HTTP 401");
+
+        Result notLoggedIn = run("nobody", "threads");
+        assertThat(notLoggedIn.exit()).isEqualTo(1);
+        assertThat(notLoggedIn.err()).contains("not logged in");
+    }
+
+    @Test
+    void logoutForgetsTheToken() {
+        run("a", "signup", "alice", "-p", "correct-horse-1");
+        run("a", "login", "alice", "-p", "correct-horse-1");
+
+        assertThat(run("a", "logout").exit()).isZero();
+
+        assertThat(dir.resolve("a")).doesNotExist();
+    }
+
+    @Test
+    void watchLinesLookLikeTheSpec() {
+        StringWriter out = new StringWriter();
+        WatchPrinter print = new WatchPrinter(new PrintWriter(out), ZoneOffset.UTC);
+        long noon = 1_767_268_800_000L; // 2026-01-01T12:00:00Z
+
+        print.status(noon + 1_000, "user_b", false, noon);
+        print.status(noon + 2_000, "user_b", true, noon);
+
+        assertThat(out.toString()).isEqualTo("[12:00:01] user_b is now offline (last seen 12:00:00)"
+                + System.lineSeparator() + "[12:00:02] user_b is now online" + System.lineSeparator());
+    }
+
+    private static String group(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertThat(m.find()).as("'%s' in %s", regex, text).isTrue();
+        return m.group(1);
+    }
+}
