@@ -46,8 +46,10 @@ export const State = Object.freeze({
 export const CLOSE_UNAUTHORIZED = 4401;
 
 /**
- * Reconnect delays: base, base·2, base·4 … capped at `maxMs`, then jitter. The cap is applied before the
- * jitter, so clients that have all reached the cap are still spread out instead of retrying in lockstep.
+ * Reconnect delays, the same as the Java SDK's `Backoff`: base, base·2, base·4 … capped at `maxMs`, then
+ * jitter. The cap is applied before the jitter, so clients that have all reached the cap are still spread
+ * out instead of retrying in lockstep. A delay is drawn uniformly from [capped·(1 − jitter), capped]
+ * ("equal jitter" with the default 0.5: a client at the cap waits 15–30 s), so no delay exceeds the cap.
  * With `jitter: 0` the sequence is exactly 1000, 2000, 4000, 8000, 16000, 30000, 30000 …
  */
 export class Backoff {
@@ -55,11 +57,10 @@ export class Backoff {
      * @param {object} [options]
      * @param {number} [options.baseMs=1000] first delay
      * @param {number} [options.maxMs=30000] cap, applied before jitter
-     * @param {number} [options.jitter=0.2] fraction in [0, 1]: each delay is spread uniformly over
-     *        ±jitter of its capped value; 0 turns jitter off
+     * @param {number} [options.jitter=0.5] share of each delay that is randomised, in [0, 1]; 0 turns it off
      * @param {() => number} [options.random=Math.random] random source in [0, 1), for deterministic tests
      */
-    constructor({ baseMs = 1000, maxMs = 30000, jitter = 0.2, random = Math.random } = {}) {
+    constructor({ baseMs = 1000, maxMs = 30000, jitter = 0.5, random = Math.random } = {}) {
         if (!(baseMs > 0) || !(maxMs >= baseMs)) {
             throw new RangeError('need 0 < baseMs <= maxMs');
         }
@@ -81,8 +82,8 @@ export class Backoff {
         if (this.jitter === 0) {
             return capped;
         }
-        const spread = capped * this.jitter;
-        return Math.max(0, Math.round(capped - spread + 2 * spread * this.random()));
+        const low = capped * (1 - this.jitter);
+        return Math.round(low + this.random() * (capped - low));
     }
 
     /** After a successful connection: the next delay is the first one again. */
