@@ -8,7 +8,9 @@ import java.util.function.Consumer;
 
 /**
  * Turns sessions into user statuses: a user is online iff at least one of their sessions is live, or
- * was lost without a close frame less than the offline grace ago.
+ * one was lost without a close frame less than the offline grace ago and no session has started since (a new
+ * session cancels the pending offline: the user never looked offline, and from then on only the new session
+ * counts).
  *
  * <p>Sessions are keyed by session id, never by user id, so ending one session never touches another
  * session of the same user. Only the 0→1 and 1→0 flips are reported, each with a version that strictly
@@ -63,6 +65,9 @@ public final class PresenceTracker {
         user.liveSessions++;
         user.lastSeen = Math.max(user.lastSeen, now);
         markDirty(userId, user);
+        // a new session inside the grace cancels the pending offline: a clean close of this new session
+        // must then count at once, not wait for the old loss's grace
+        user.cancelGraces();
         if (!user.online) {
             flip(userId, user, true, now);
             return true;
@@ -87,21 +92,39 @@ public final class PresenceTracker {
         user.lastSeen = Math.max(user.lastSeen, now);
         markDirty(userId, user);
         if (reason.graced() && offlineGraceMillis > 0) {
-            user.graceHolds++;
-            scheduler.schedule(offlineGraceMillis, () -> graceExpired(userId, user));
+            Scheduler.Cancellable[] handle = new Scheduler.Cancellable[1];
+            handle[0] = scheduler.schedule(offlineGraceMillis, () -> graceExpired(userId, user, handle[0]));
+            if (user.graces.isEmpty()) {
+                user.graces = new ArrayList<>(1);
+            }
+            user.graces.add(handle[0]);
             return false;
         }
         return settle(userId, user, now);
     }
 
-    private void graceExpired(String userId, UserState user) {
-        user.graceHolds--;
-        // the user went offline when the connection was lost, not when the grace ran out
-        settle(userId, user, user.lastSeen);
+    private void graceExpired(String userId, UserState user, Scheduler.Cancellable handle) {
+        if (!user.graces.isEmpty() && user.graces.remove(handle)) {
+            // the user went offline when the connection was lost, not when the grace ran out
+            settle(userId, user, user.lastSeen);
+        }
+    }
+
+    /**
+     * Ends every grace now, as if it had run out: for a shutdown, so the offline flips of users whose
+     * connections were lost are made (and saved) before the process goes.
+     */
+    public void expireAllGraces() {
+        users.forEach((userId, user) -> {
+            if (!user.graces.isEmpty()) {
+                user.cancelGraces();
+                settle(userId, user, user.lastSeen);
+            }
+        });
     }
 
     private boolean settle(String userId, UserState user, long offlineAt) {
-        if (user.online && user.liveSessions == 0 && user.graceHolds == 0) {
+        if (user.online && user.liveSessions == 0 && user.graces.isEmpty()) {
             flip(userId, user, false, offlineAt);
             return true;
         }
@@ -163,10 +186,18 @@ public final class PresenceTracker {
 
     private static final class UserState {
         int liveSessions;
-        int graceHolds;
+        /** Pending offline graces of lost sessions; usually empty, so shared until needed. */
+        List<Scheduler.Cancellable> graces = List.of();
         boolean online;
         long lastSeen;
         long version;
+
+        void cancelGraces() {
+            if (!graces.isEmpty()) {
+                graces.forEach(Scheduler.Cancellable::cancel);
+                graces = List.of();
+            }
+        }
 
         UserStatus status(String userId) {
             return new UserStatus(userId, online, lastSeen, version);

@@ -49,7 +49,10 @@ class PresenceModelTest {
         }
     }
 
-    /** The reference: online iff a live session or a lost one younger than the grace. */
+    /**
+     * The reference: online iff a live session, or a lost one younger than the grace with no session of that
+     * user started since.
+     */
     private static final class Model {
         final Map<String, String> live = new HashMap<>();            // session -> user
         final List<long[]> graces = new ArrayList<>();                // {userIndex, until}
@@ -143,6 +146,8 @@ class PresenceModelTest {
             String session = "s" + nextSession++;
             log.add("connect " + user + " as " + session);
             model.live.put(session, user);
+            int index = List.of(USERS).indexOf(user);
+            model.graces.removeIf(g -> g[0] == index); // a new session cancels pending offline graces
             beliefs.put(session, new HashMap<>());
             List<UserStatus> snapshot = engine.sessionStarted(session, user);
             Map<String, UserStatus> belief = beliefs.get(session);

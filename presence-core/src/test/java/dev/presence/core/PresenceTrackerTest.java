@@ -137,6 +137,33 @@ class PresenceTrackerTest {
     }
 
     @Test
+    void aNewSessionCancelsTheGraceSoItsCleanCloseCountsAtOnce() {
+        tracker.sessionStarted("s1", "bob");
+        tracker.sessionEnded("s1", EndReason.LOST);
+        time.advance(GRACE / 3);
+        tracker.sessionStarted("s2", "bob");
+        time.advance(GRACE / 3);
+
+        assertThat(tracker.sessionEnded("s2", EndReason.CLOSED)).isTrue();
+        assertThat(flips).extracting(UserStatus::online).containsExactly(true, false);
+        assertThat(time.pending()).isZero();
+    }
+
+    @Test
+    void expiringAllGracesAtShutdownMakesTheOfflineFlipsNow() {
+        tracker.sessionStarted("s1", "bob");
+        long lostAt = time.millis();
+        tracker.sessionEnded("s1", EndReason.LOST);
+
+        tracker.expireAllGraces();
+
+        assertThat(flips).extracting(UserStatus::online).containsExactly(true, false);
+        assertThat(flips.get(1).lastSeen()).isEqualTo(lostAt);
+        time.advance(GRACE * 2);
+        assertThat(flips).hasSize(2);
+    }
+
+    @Test
     void lostSessionKeepsTheUserOnlineEvenIfAnotherDeviceClosesCleanly() {
         tracker.sessionStarted("phone", "bob");
         tracker.sessionStarted("laptop", "bob");
