@@ -2,7 +2,7 @@ package dev.presence.server;
 
 import dev.presence.server.chat.ChatService;
 import dev.presence.server.config.ServerConfig;
-import dev.presence.server.gateway.CloseCodes;
+import dev.presence.server.protocol.CloseCodes;
 import dev.presence.server.gateway.WebSocketGateway;
 import dev.presence.server.http.HttpHandler;
 import dev.presence.server.metrics.ServerMetrics;

@@ -40,11 +40,15 @@ public final class ChatService implements Authenticator {
     private final ChatStore store;
     private final PresenceHub hub;
     private final Executor workers;
+    private final Object[] membershipLocks = new Object[64];
 
     public ChatService(ChatStore store, PresenceHub hub, Executor workers) {
         this.store = store;
         this.hub = hub;
         this.workers = workers;
+        for (int i = 0; i < membershipLocks.length; i++) {
+            membershipLocks[i] = new Object();
+        }
     }
 
     /** A new thread with its members, as the API shows it. */
@@ -68,10 +72,15 @@ public final class ChatService implements Authenticator {
         if (password == null || password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
             throw ChatException.invalid("password must be " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
         }
+        if (!Text.isWellFormed(password)) {
+            throw ChatException.invalid("password must be text without NUL or unpaired surrogate characters");
+        }
         String name = displayName == null || displayName.isBlank() ? username : displayName.strip();
         requireLength("display_name", name, MAX_DISPLAY_NAME);
+        // usernames are case-insensitive, so "Alice" cannot pass for "alice"
+        String canonical = Text.canonicalUsername(username);
         try {
-            return store.createUser(username, Passwords.hash(password), name);
+            return store.createUser(canonical, Passwords.hash(password), name);
         } catch (UsernameTakenException e) {
             throw ChatException.conflict("username_taken", "username '" + username + "' is taken");
         }
@@ -81,7 +90,11 @@ public final class ChatService implements Authenticator {
         if (username == null || password == null) {
             throw ChatException.invalid("username and password are required");
         }
-        Optional<StoredCredentials> credentials = store.findCredentials(username);
+        if (!USERNAME.matcher(username).matches() || !Text.isWellFormed(password)) {
+            Passwords.burnCheck("not a password");
+            throw ChatException.unauthorized("wrong username or password");
+        }
+        Optional<StoredCredentials> credentials = store.findCredentials(Text.canonicalUsername(username));
         if (credentials.isEmpty()) {
             Passwords.burnCheck(password);
             throw ChatException.unauthorized("wrong username or password");
@@ -161,8 +174,20 @@ public final class ChatService implements Authenticator {
 
     public void leave(String userId, String threadId) {
         memberThread(userId, threadId);
-        store.leaveThread(threadId, userId);
-        hub.left(threadId, userId);
+        synchronized (membershipLock(threadId)) {
+            if (store.leaveThread(threadId, userId)) {
+                hub.left(threadId, userId);
+            }
+        }
+    }
+
+    /**
+     * Membership changes of one thread are written to the store and handed to the hub under one lock, so the
+     * hub's audience index sees them in the order the database did (a leave overtaking an accept would
+     * leave a non-member hearing the thread). Held by workers only, never by an event loop or the hub.
+     */
+    private Object membershipLock(String threadId) {
+        return membershipLocks[Math.floorMod(threadId.hashCode(), membershipLocks.length)];
     }
 
     private ChatThread memberThread(String userId, String threadId) {
@@ -202,8 +227,12 @@ public final class ChatService implements Authenticator {
         if (username == null || username.isBlank()) {
             throw ChatException.invalid("username is required");
         }
-        User invitee = store.findCredentials(username.strip()).map(StoredCredentials::user)
-                .orElseThrow(() -> ChatException.notFound("user '" + username.strip() + "'"));
+        String wanted = username.strip();
+        if (!USERNAME.matcher(wanted).matches()) {
+            throw ChatException.notFound("user '" + wanted + "'");
+        }
+        User invitee = store.findCredentials(Text.canonicalUsername(wanted)).map(StoredCredentials::user)
+                .orElseThrow(() -> ChatException.notFound("user '" + wanted + "'"));
         if (store.isMember(thread.id(), invitee.id())) {
             throw ChatException.conflict("already_member", invitee.username() + " is already a member");
         }
@@ -223,13 +252,15 @@ public final class ChatService implements Authenticator {
         Invitation invitation = store.findPendingInvitation(invitationId)
                 .filter(i -> i.toUserId().equals(userId))
                 .orElseThrow(() -> ChatException.notFound("invitation"));
-        if (!store.acceptInvitation(invitation.id(), userId)) {
-            throw ChatException.notFound("invitation");
-        }
         User user = me(userId);
         String threadId = invitation.threadId();
-        hub.accepted(threadId, userId,
-                status -> Frames.invitationAccepted(threadId, invitation.id(), user, status));
+        synchronized (membershipLock(threadId)) {
+            if (!store.acceptInvitation(invitation.id(), userId)) {
+                throw ChatException.notFound("invitation");
+            }
+            hub.accepted(threadId, userId,
+                    status -> Frames.invitationAccepted(threadId, invitation.id(), user, status));
+        }
         return view(store.findThread(threadId).orElseThrow(() -> ChatException.notFound("thread")));
     }
 
@@ -274,7 +305,7 @@ public final class ChatService implements Authenticator {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the presence hub did not answer", e);
+            throw new ChatException(503, "busy", "the server is busy; try again shortly");
         }
     }
 }

@@ -24,8 +24,8 @@ public final class Passwords {
     public static boolean matches(String password, String hash) {
         try {
             return OpenBSDBCrypt.checkPassword(hash, password.toCharArray());
-        } catch (IllegalArgumentException e) {
-            return false;
+        } catch (RuntimeException e) {
+            return false; // a malformed hash or password never matches
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.presence.core.EndReason;
 import dev.presence.server.chat.Ids;
 import dev.presence.server.presence.LiveSession;
+import dev.presence.server.protocol.CloseCodes;
 import dev.presence.server.protocol.Frames;
 import dev.presence.server.protocol.Json;
 import io.netty.buffer.ByteBuf;
@@ -12,6 +13,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -52,6 +54,8 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     private long nextPingNanos;
     private long helloDeadlineNanos;
     private long rateWindowStartNanos;
+    /** When the outbound queue went over its high-water mark; 0 while it is below. */
+    private long unwritableSinceNanos;
     private int framesInWindow;
     private EndReason endReason = EndReason.LOST;
 
@@ -98,21 +102,48 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
 
     @Override
     public void send(ByteBuf json) {
+        write(new TextWebSocketFrame(json));
+    }
+
+    /**
+     * Every outbound frame goes through here: the outbound queue is bounded. Past its high-water mark a
+     * burst (a big welcome, a join with many co-members) may still queue up to a hard limit; a connection
+     * that stays unwritable for interval + timeout, or passes the hard limit, is a slow consumer and is
+     * closed, never waited for.
+     */
+    private void write(WebSocketFrame frame) {
         if (state == State.CLOSED || !channel.isActive()) {
-            json.release();
+            frame.release();
             return;
         }
         if (!channel.isWritable()) {
-            // the outbound queue is full: a slow consumer is closed, never waited for
-            json.release();
-            context.metrics.slowConsumer();
-            log.warn("Slow consumer closed: {} (outbound queue full)", username);
-            endReason = EndReason.LOST;
-            state = State.CLOSED;
-            channel.close();
-            return;
+            if (unwritableSinceNanos == 0) {
+                unwritableSinceNanos = System.nanoTime();
+            }
+            ChannelOutboundBuffer queue = channel.unsafe().outboundBuffer();
+            if (queue == null || queue.totalPendingWriteBytes() > GatewayContext.MAX_QUEUED_BYTES) {
+                frame.release();
+                closeSlowConsumer("outbound queue over " + GatewayContext.MAX_QUEUED_BYTES / 1024 + " KiB");
+                return;
+            }
         }
-        channel.write(new TextWebSocketFrame(json), channel.voidPromise());
+        channel.write(frame, channel.voidPromise());
+    }
+
+    private void closeSlowConsumer(String why) {
+        context.metrics.slowConsumer();
+        log.warn("Slow consumer closed: {} ({})", describe(), why);
+        endReason = EndReason.LOST;
+        state = State.CLOSED;
+        channel.close();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (channel.isWritable()) {
+            unwritableSinceNanos = 0;
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
@@ -179,7 +210,7 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     boolean needsAttention(long now) {
         return switch (state) {
             case AWAITING_HELLO, AUTHENTICATING -> now - helloDeadlineNanos >= 0 || silentTooLong(now);
-            case OPEN -> now - nextPingNanos >= 0 || silentTooLong(now);
+            case OPEN -> now - nextPingNanos >= 0 || silentTooLong(now) || stuckTooLong(now);
             case CLOSED -> false;
         };
     }
@@ -188,10 +219,19 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
         return now - lastInboundNanos > context.heartbeat.deadAfterNanos();
     }
 
+    private boolean stuckTooLong(long now) {
+        return unwritableSinceNanos != 0 && now - unwritableSinceNanos > context.heartbeat.deadAfterNanos();
+    }
+
     void attend(long now) {
-        if (state == State.AWAITING_HELLO || state == State.AUTHENTICATING) {
+        if (state == State.AWAITING_HELLO) {
             context.metrics.authFailure();
             closeWith(CloseCodes.HELLO_TIMEOUT, "no hello in time");
+        } else if (state == State.AUTHENTICATING) {
+            // the hello came; the server was too slow to check it: not the client's fault
+            closeWith(CloseCodes.RESTARTING, "authentication took too long; try again");
+        } else if (state == State.OPEN && stuckTooLong(now)) {
+            closeSlowConsumer("outbound queue full for " + (now - unwritableSinceNanos) / 1_000_000 + " ms");
         } else if (state == State.OPEN && silentTooLong(now)) {
             long silentMillis = (now - lastInboundNanos) / 1_000_000;
             log.info("Stale connection detected: {} (silent for {} ms)", username, silentMillis);
@@ -202,8 +242,8 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
             channel.close();
         } else if (state == State.OPEN) {
             nextPingNanos = now + context.heartbeat.intervalNanos();
-            channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(Frames.PING)),
-                    channel.voidPromise());
+            write(new TextWebSocketFrame(Unpooled.wrappedBuffer(Frames.PING)));
+            channel.flush();
         }
     }
 
@@ -229,7 +269,8 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
             state = State.CLOSED;
             channel.writeAndFlush(new CloseWebSocketFrame(CloseCodes.NORMAL, "")).addListener(ChannelFutureListener.CLOSE);
         } else if (frame instanceof PingWebSocketFrame ping) {
-            channel.writeAndFlush(new PongWebSocketFrame(ping.content().retain()), channel.voidPromise());
+            write(new PongWebSocketFrame(ping.content().retain()));
+            channel.flush();
         } else if (frame instanceof PongWebSocketFrame) {
             // already counted as a sign of life
         } else if (frame instanceof BinaryWebSocketFrame) {
@@ -282,8 +323,8 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     }
 
     private void sendError(String code, String message) {
-        channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(Frames.error(code, message))),
-                channel.voidPromise());
+        write(new TextWebSocketFrame(Unpooled.wrappedBuffer(Frames.error(code, message))));
+        channel.flush();
     }
 
     private static String truncate(String s) {
@@ -298,7 +339,7 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
             return;
         }
         if (cause instanceof CorruptedWebSocketFrameException) {
-            // the decoder has already sent the close frame (1009 for an oversize frame) and is closing
+            // a protocol violation (bad masking, bad opcode, ...): the decoder has sent its close frame
             endReason = EndReason.CLOSED;
             state = State.CLOSED;
             log.info("Protocol violation by {}: {}", describe(), cause.getMessage());

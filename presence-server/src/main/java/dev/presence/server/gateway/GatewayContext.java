@@ -15,6 +15,8 @@ final class GatewayContext {
     /** Inbound frames a connection may send per second before it is closed with 4429. */
     static final int MAX_FRAMES_PER_SECOND = 50;
     static final int MAX_FRAME_BYTES = 64 * 1024;
+    /** Hard limit of one connection's outbound queue; past the high-water mark only bursts may use it. */
+    static final int MAX_QUEUED_BYTES = 1024 * 1024;
 
     final PresenceHub hub;
     final Authenticator authenticator;

@@ -55,5 +55,6 @@ final class HeartbeatMonitor {
         if (sweep != null) {
             sweep.cancel(false);
         }
+        loop.execute(connections::clear);
     }
 }

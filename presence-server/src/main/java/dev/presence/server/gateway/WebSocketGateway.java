@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 
@@ -68,7 +69,12 @@ public final class WebSocketGateway {
                 pipeline.remove(name);
             }
         }
-        handshaker.handshake(ctx.channel(), request);
+        try {
+            handshaker.handshake(ctx.channel(), request);
+        } catch (WebSocketServerHandshakeException e) {
+            HttpResponses.error(ctx, false, 400, "bad_handshake", "not a valid WebSocket upgrade: " + e.getMessage());
+            return;
+        }
         // replaced in this same event-loop task, so no frame can arrive before the Connection is in place
         pipeline.replace(ctx.name(), "ws", new Connection(context, ctx.channel(), token));
         // fragments count against the same 64 KiB as whole frames

@@ -2,6 +2,7 @@ package dev.presence.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.presence.server.chat.ChatException;
+import dev.presence.server.chat.Text;
 import dev.presence.server.gateway.Authenticator.Identity;
 import dev.presence.server.protocol.Json;
 
@@ -48,11 +49,20 @@ public final class ApiRequest {
     }
 
     public String path(String name) {
-        return pathParams.get(name);
+        return wellFormed("path segment '" + name + "'", pathParams.get(name));
     }
 
     public List<String> queryAll(String name) {
-        return query.getOrDefault(name, List.of());
+        List<String> values = query.getOrDefault(name, List.of());
+        values.forEach(v -> wellFormed("query parameter '" + name + "'", v));
+        return values;
+    }
+
+    private static String wellFormed(String what, String value) {
+        if (value != null && !Text.isWellFormed(value)) {
+            throw ChatException.invalid(what + " must not contain NUL or unpaired surrogate characters");
+        }
+        return value;
     }
 
     public String query(String name) {
@@ -82,7 +92,7 @@ public final class ApiRequest {
         if (!value.isTextual()) {
             throw ChatException.invalid("field '" + field + "' must be a string");
         }
-        return value.asText();
+        return wellFormed("field '" + field + "'", value.asText());
     }
 
     private JsonNode body() {

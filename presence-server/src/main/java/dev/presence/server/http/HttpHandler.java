@@ -4,6 +4,7 @@ import dev.presence.server.chat.ChatException;
 import dev.presence.server.chat.ChatService;
 import dev.presence.server.gateway.WebSocketGateway;
 import dev.presence.server.metrics.ServerMetrics;
+import dev.presence.server.store.StoreException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -56,7 +57,14 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        String path = uri.path();
+        String path;
+        try {
+            path = uri.path();
+            uri.parameters(); // decoded now, so bad escapes are a 400 here and not an error later
+        } catch (IllegalArgumentException e) {
+            HttpResponses.error(ctx, keepAlive, 400, "bad_request", "the request URI is not properly encoded");
+            return;
+        }
         if (path.equals("/ws")) {
             gateway.upgrade(ctx, request, HTTP_ONLY_HANDLERS);
             return;
@@ -124,6 +132,15 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             HttpResponses.json(ctx, keepAlive, response.status(), response.body());
         } catch (ChatException e) {
             HttpResponses.error(ctx, keepAlive, e.status(), e.code(), e.getMessage());
+        } catch (StoreException e) {
+            if (e.isBadData()) {
+                HttpResponses.error(ctx, keepAlive, 400, "invalid_request", "the database refused a value of"
+                        + " this request");
+            } else {
+                log.error("API call failed: database", e);
+                HttpResponses.error(ctx, keepAlive, 503, "unavailable", "the database is unavailable; try again"
+                        + " shortly");
+            }
         } catch (RuntimeException e) {
             log.error("API call failed", e);
             HttpResponses.error(ctx, keepAlive, 500, "internal_error", "something went wrong on the server");

@@ -23,17 +23,22 @@ final class StaticFiles {
             "json", "application/json; charset=utf-8",
             "webmanifest", "application/manifest+json");
 
-    private final Map<String, Optional<StaticFile>> cache = new ConcurrentHashMap<>();
+    /** Only files that exist are kept, so requests for made-up paths cannot grow it. */
+    private final Map<String, StaticFile> cache = new ConcurrentHashMap<>();
 
     /** The file for a request path, if there is one; paths that try to climb out of {@code web/} have none. */
-    Optional<StaticFile> find(String path) {
-        if (path.equals("/") || path.isEmpty()) {
-            path = "/index.html";
-        }
+    Optional<StaticFile> find(String requested) {
+        String path = requested.equals("/") || requested.isEmpty() ? "/index.html" : requested;
         if (path.contains("..") || path.contains("\\") || path.contains("//")) {
             return Optional.empty();
         }
-        return cache.computeIfAbsent(path, StaticFiles::load);
+        StaticFile cached = cache.get(path);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Optional<StaticFile> loaded = load(path);
+        loaded.ifPresent(file -> cache.put(path, file));
+        return loaded;
     }
 
     private static Optional<StaticFile> load(String path) {

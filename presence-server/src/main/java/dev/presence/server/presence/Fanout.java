@@ -23,22 +23,27 @@ final class Fanout {
         this.registry = registry;
     }
 
-    /**
-     * Sends {@code json} to every live session of each user.
-     *
-     * @return the number of sessions it was queued for
-     */
-    int toUsers(Collection<String> userIds, byte[] json) {
+    /** How far a fanout went: users with at least one session, and sessions. */
+    record Reach(int users, int sessions) {
+    }
+
+    /** Sends {@code json} to every live session of each user. */
+    Reach toUsers(Collection<String> userIds, byte[] json) {
         Map<EventExecutor, List<LiveSession>> byLoop = new HashMap<>();
+        int users = 0;
         int count = 0;
         for (String userId : userIds) {
-            for (LiveSession session : registry.sessionsOf(userId)) {
+            List<LiveSession> sessions = registry.sessionsOf(userId);
+            if (!sessions.isEmpty()) {
+                users++;
+            }
+            for (LiveSession session : sessions) {
                 byLoop.computeIfAbsent(session.executor(), e -> new ArrayList<>()).add(session);
                 count++;
             }
         }
         if (count == 0) {
-            return 0;
+            return new Reach(0, 0);
         }
         ByteBuf shared = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(json));
         byLoop.forEach((loop, sessions) -> loop.execute(() -> {
@@ -47,7 +52,7 @@ final class Fanout {
                 session.flush();
             }
         }));
-        return count;
+        return new Reach(users, count);
     }
 
     /** Sends {@code json} to one session. */

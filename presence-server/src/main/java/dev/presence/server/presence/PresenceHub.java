@@ -5,6 +5,7 @@ import dev.presence.core.EndReason;
 import dev.presence.core.PresenceEngine;
 import dev.presence.core.Scheduler;
 import dev.presence.core.UserStatus;
+import dev.presence.server.protocol.CloseCodes;
 import dev.presence.server.metrics.ServerMetrics;
 import dev.presence.server.protocol.Frames;
 import dev.presence.server.store.ChatStore;
@@ -18,9 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,8 +28,9 @@ import java.util.function.Function;
 
 /**
  * The one thread that owns the presence state: the {@link PresenceEngine}, the live sessions of each user and
- * the order of everything a session is sent. Event loops and workers hand it work and never wait for it;
- * it never blocks: the database sees only a batched write-behind of last seen and versions, on a worker.
+ * the order of everything a session is sent. Event loops and workers hand it work and never wait for it.
+ * Once started it never blocks (the state is loaded from the store once, before the server accepts
+ * connections): the database sees only a batched write-behind of last seen and versions, on a worker.
  *
  * <p>Because every frame to a session is queued from this thread, a session's {@code welcome} always comes
  * before any event sent to it.
@@ -39,11 +40,7 @@ public final class PresenceHub implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PresenceHub.class);
     private static final long STATUS_FLUSH_MILLIS = 1000;
 
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "presence-hub");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledThreadPoolExecutor thread = newHubThread();
     private final Clock clock;
     private final ChatStore store;
     private final Executor workers;
@@ -55,8 +52,41 @@ public final class PresenceHub implements AutoCloseable {
     private final Map<String, String> usernames = new HashMap<>();
     /** Statuses whose write failed, retried with the next batch. */
     private final List<UserStatus> unsaved = new ArrayList<>();
+    /**
+     * Tokens revoked lately (hash → when), so a connection whose token check raced a logout is refused when
+     * it opens. Kept for longer than any token check can take.
+     */
+    private final Map<String, Long> revokedTokens = new HashMap<>();
+    private static final long REVOKED_TOKEN_MEMORY_MILLIS = 5 * 60_000;
+    private boolean closing;
     private final PresenceEngine engine;
     private final ScheduledFuture<?> statusFlush;
+
+    private static ScheduledThreadPoolExecutor newHubThread() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "presence-hub");
+            t.setDaemon(true);
+            return t;
+        });
+        // grace timers still pending at shutdown are settled by close(), not run into closed event loops
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        return executor;
+    }
+
+    /** Runs a task on the hub thread; a failing task is logged (the executor would swallow it) and the hub goes on. */
+    private void run(Runnable task) {
+        try {
+            thread.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.error("Presence hub task failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // shutting down: nothing more is delivered
+        }
+    }
 
     /**
      * @param store   read once here to load memberships and kept statuses; then written behind in batches
@@ -71,7 +101,13 @@ public final class PresenceHub implements AutoCloseable {
         this.heartbeatIntervalMs = heartbeatIntervalMs;
         this.heartbeatTimeoutMs = heartbeatTimeoutMs;
         Scheduler scheduler = (delay, task) -> {
-            ScheduledFuture<?> f = thread.schedule(task, delay, TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> f = thread.schedule(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.error("Presence timer failed", e);
+                }
+            }, delay, TimeUnit.MILLISECONDS);
             return () -> f.cancel(false);
         };
         this.engine = new PresenceEngine(clock, scheduler, offlineGraceMs, this::deliver);
@@ -80,13 +116,27 @@ public final class PresenceHub implements AutoCloseable {
             store.forEachMembership(e.audience()::join);
             return null;
         }).join();
-        statusFlush = thread.scheduleWithFixedDelay(this::flushStatuses, STATUS_FLUSH_MILLIS, STATUS_FLUSH_MILLIS,
-                TimeUnit.MILLISECONDS);
+        statusFlush = thread.scheduleWithFixedDelay(() -> {
+            try {
+                flushStatuses();
+            } catch (RuntimeException e) {
+                log.error("Could not flush statuses", e); // and the next run tries again
+            }
+        }, STATUS_FLUSH_MILLIS, STATUS_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** A session authenticated: register it, send its {@code welcome}, tell co-members if its user came online. */
     public void open(LiveSession session, String username) {
-        thread.execute(() -> {
+        run(() -> {
+            if (closing) {
+                session.close(CloseCodes.RESTARTING, "server restarting");
+                return;
+            }
+            if (revokedTokens.containsKey(session.tokenHash())) {
+                // logged out while this connection's token was being checked
+                session.close(CloseCodes.UNAUTHORIZED, "token revoked");
+                return;
+            }
             usernames.put(session.userId(), username);
             registry.add(session);
             boolean wasOnline = engine.tracker().isOnline(session.userId());
@@ -102,7 +152,7 @@ public final class PresenceHub implements AutoCloseable {
 
     /** A session ended; with {@link EndReason#LOST} its user's offline flip waits for the grace. */
     public void end(LiveSession session, EndReason reason) {
-        thread.execute(() -> {
+        run(() -> {
             int remaining = registry.remove(session);
             if (remaining < 0) {
                 return;
@@ -116,7 +166,7 @@ public final class PresenceHub implements AutoCloseable {
 
     /** A user joined a thread: the new pairs see each other's status at once. */
     public void joined(String threadId, String userId) {
-        thread.execute(() -> engine.joined(threadId, userId));
+        run(() -> engine.joined(threadId, userId));
     }
 
     /**
@@ -126,7 +176,7 @@ public final class PresenceHub implements AutoCloseable {
      * @param frame the {@code invitation_accepted} frame, given the joiner's current status
      */
     public void accepted(String threadId, String userId, Function<UserStatus, byte[]> frame) {
-        thread.execute(() -> {
+        run(() -> {
             List<String> members = new ArrayList<>(engine.audience().members(threadId));
             members.add(userId);
             fanout.toUsers(members, frame.apply(engine.tracker().status(userId)));
@@ -136,23 +186,23 @@ public final class PresenceHub implements AutoCloseable {
 
     /** A user left a thread. */
     public void left(String threadId, String userId) {
-        thread.execute(() -> engine.left(threadId, userId));
+        run(() -> engine.left(threadId, userId));
     }
 
     /** Sends an event to every live session of the members of a thread (as the hub knows them now). */
     public void toThread(String threadId, byte[] json) {
-        thread.execute(() -> fanout.toUsers(engine.audience().members(threadId), json));
+        run(() -> fanout.toUsers(engine.audience().members(threadId), json));
     }
 
     /** Sends an event to every live session of these users. */
     public void toUsers(Collection<String> userIds, byte[] json) {
         List<String> copy = List.copyOf(userIds);
-        thread.execute(() -> fanout.toUsers(copy, json));
+        run(() -> fanout.toUsers(copy, json));
     }
 
     /** Sends an event to a user and to everyone who shares a thread with them. */
     public void toUserAndCoMembers(String userId, byte[] json) {
-        thread.execute(() -> {
+        run(() -> {
             List<String> audience = new ArrayList<>(engine.audience().coMembers(userId));
             audience.add(userId);
             fanout.toUsers(audience, json);
@@ -161,11 +211,16 @@ public final class PresenceHub implements AutoCloseable {
 
     /** Closes every session opened with that token (a logout): 4401, immediate offline. */
     public void closeSessionsOfToken(String tokenHash) {
-        thread.execute(() -> registry.forEach(s -> {
-            if (s.tokenHash().equals(tokenHash)) {
-                s.close(4401, "token revoked");
-            }
-        }));
+        run(() -> {
+            long now = clock.millis();
+            revokedTokens.values().removeIf(at -> now - at > REVOKED_TOKEN_MEMORY_MILLIS);
+            revokedTokens.put(tokenHash, now);
+            registry.forEach(s -> {
+                if (s.tokenHash().equals(tokenHash)) {
+                    s.close(CloseCodes.UNAUTHORIZED, "token revoked");
+                }
+            });
+        });
     }
 
     /** Asks the presence state a question on its own thread; the future completes there. */
@@ -176,7 +231,8 @@ public final class PresenceHub implements AutoCloseable {
     /** Closes every session with {@code code} (1012 on shutdown); completes when all are closed. */
     public CompletableFuture<Void> closeAll(int code, String reason) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        thread.execute(() -> {
+        run(() -> {
+            closing = true; // sessions still authenticating are turned away by open()
             List<LiveSession> sessions = new ArrayList<>(registry.size());
             registry.forEach(sessions::add);
             AtomicInteger open = new AtomicInteger(sessions.size());
@@ -197,14 +253,13 @@ public final class PresenceHub implements AutoCloseable {
 
     private void deliver(Collection<String> recipients, UserStatus status, boolean flip) {
         byte[] frame = Frames.statusChanged(status, clock.millis());
-        int sessions = fanout.toUsers(recipients, frame);
-        metrics.deliveries(sessions);
+        Fanout.Reach reach = fanout.toUsers(recipients, frame);
+        metrics.deliveries(reach.sessions());
         if (flip) {
             metrics.transition(status.online());
             metrics.onlineUsers(status.online() ? 1 : -1);
             log.info("Broadcasted user {} went {} to {}/{} online user(s)", name(status.userId()),
-                    status.online() ? "online" : "offline", recipients.size(),
-                    engine.audience().coMembers(status.userId()).size());
+                    status.online() ? "online" : "offline", reach.users(), recipients.size());
         }
     }
 
@@ -222,7 +277,7 @@ public final class PresenceHub implements AutoCloseable {
             try {
                 workers.execute(() -> {
                     if (!saveStatuses(changed)) {
-                        thread.execute(() -> unsaved.addAll(changed));
+                        run(() -> unsaved.addAll(changed));
                     }
                 });
             } catch (RejectedExecutionException e) {
@@ -243,10 +298,14 @@ public final class PresenceHub implements AutoCloseable {
 
     /** Stops the hub after writing the last statuses; sessions should be closed first. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (thread.isShutdown()) {
+            return;
+        }
         statusFlush.cancel(false);
         try {
             List<UserStatus> last = call(e -> {
+                e.tracker().expireAllGraces(); // lost sessions go offline now, with a version that is saved
                 List<UserStatus> all = e.tracker().drainChanged();
                 all.addAll(unsaved);
                 return all;

@@ -1,4 +1,4 @@
-package dev.presence.server.gateway;
+package dev.presence.server.protocol;
 
 /** WebSocket close codes of PROTOCOL.md. */
 public final class CloseCodes {
