@@ -4,38 +4,28 @@ import dev.presence.server.support.Api;
 import dev.presence.server.support.Api.Account;
 import dev.presence.server.support.Api.Reply;
 import dev.presence.server.support.ServerFixture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Inputs that once made the server answer 500 or drop the connection: each must be a clear 4xx. */
 class BadInputTest {
 
-    @TempDir
-    Path dataDir;
-
-    private ServerFixture server;
+    @RegisterExtension
+    final ServerFixture server = ServerFixture.perTest();
     private Api api;
 
     @BeforeEach
     void start() {
-        server = new ServerFixture(dataDir);
         api = server.api;
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
     }
 
     private static void assertClientError(Reply reply, int status) {

@@ -6,33 +6,23 @@ import dev.presence.server.support.Api.Account;
 import dev.presence.server.support.Api.Reply;
 import dev.presence.server.support.ServerFixture;
 import dev.presence.server.support.WsProbe;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The HTTP API of PROTOCOL.md, and what it answers to bad input: a 4xx with an error body, never a 500. */
 class HttpApiTest {
 
-    @TempDir
-    Path dataDir;
-
-    private ServerFixture server;
+    @RegisterExtension
+    final ServerFixture server = ServerFixture.perTest();
     private Api api;
 
     @BeforeEach
     void start() {
-        server = new ServerFixture(dataDir);
         api = server.api;
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
     }
 
     private static void assertError(Reply reply, int status, String code) {

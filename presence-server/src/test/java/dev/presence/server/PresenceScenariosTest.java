@@ -8,9 +8,8 @@ import dev.presence.testkit.FaultProxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,10 +29,8 @@ class PresenceScenariosTest {
     /** Slack for a busy 2-core machine on top of the protocol's own bound. */
     private static final Duration SLACK = Duration.ofSeconds(3);
 
-    @TempDir
-    Path dataDir;
-
-    private ServerFixture server;
+    @RegisterExtension
+    final ServerFixture server = ServerFixture.perTest();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private Account ann;
     private Account bob;
@@ -41,7 +38,6 @@ class PresenceScenariosTest {
 
     @BeforeEach
     void start() {
-        server = new ServerFixture(dataDir);
         ann = server.api.signUp("ann");
         bob = server.api.signUp("bob");
         cat = server.api.signUp("cat");
@@ -53,7 +49,6 @@ class PresenceScenariosTest {
         for (AutoCloseable c : closeables) {
             c.close();
         }
-        server.close();
     }
 
     private WsProbe online(String name, Account account) {

@@ -7,9 +7,8 @@ import dev.presence.server.support.WsProbe;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -22,17 +21,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Authentication, bad frames, floods and origins on {@code /ws}: clear errors, never a crash. */
 class WebSocketProtocolTest {
 
-    @TempDir
-    Path dataDir;
-
-    private ServerFixture server;
+    @RegisterExtension
+    final ServerFixture server = ServerFixture.perTest();
     private Account ann;
     private Account bob;
     private final List<WsProbe> probes = new ArrayList<>();
 
     @BeforeEach
     void start() {
-        server = new ServerFixture(dataDir);
         ann = server.api.signUp("ann");
         bob = server.api.signUp("bob");
         server.api.threadOf("pair", ann, bob);
@@ -41,7 +37,6 @@ class WebSocketProtocolTest {
     @AfterEach
     void stop() {
         probes.forEach(WsProbe::close);
-        server.close();
     }
 
     private WsProbe keep(WsProbe probe) {
@@ -142,6 +137,6 @@ class WebSocketProtocolTest {
         WsProbe a = keep(WsProbe.online("ann", server.ws(), ann.token()));
         server.stop();
         assertThat(a.awaitClose()).isEqualTo(1012);
-        server.start(); // for @AfterEach
+        server.start(); // as the extension expects it running
     }
 }

@@ -3,19 +3,29 @@ package dev.presence.server.support;
 import dev.presence.server.PresenceServer;
 import dev.presence.server.config.ServerConfig;
 
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.net.URI;
+import java.nio.file.Files;
+import java.util.Comparator;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 
-/** A real server on a random port with short intervals, for tests. */
-public final class ServerFixture implements AutoCloseable {
+/**
+ * A real server on a random port with short intervals, for tests: either opened by hand (try-with-resources)
+ * or, from {@link #perTest()}, registered with {@code @RegisterExtension} to run a fresh server with fresh
+ * data around each test.
+ */
+public final class ServerFixture implements AutoCloseable, BeforeEachCallback, AfterEachCallback {
 
     public static final Duration INTERVAL = Duration.ofMillis(400);
     public static final Duration TIMEOUT = Duration.ofMillis(400);
     public static final Duration GRACE = Duration.ofMillis(1500);
 
-    private final Path dataDir;
+    private Path dataDir;
     private final UnaryOperator<ServerConfig> tweak;
     private PresenceServer server;
     public Api api;
@@ -28,6 +38,29 @@ public final class ServerFixture implements AutoCloseable {
         this.dataDir = dataDir;
         this.tweak = tweak;
         start();
+    }
+
+    private ServerFixture() {
+        this.tweak = UnaryOperator.identity();
+    }
+
+    /** A fixture for {@code @RegisterExtension}: a new server over new data for each test. */
+    public static ServerFixture perTest() {
+        return new ServerFixture();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        dataDir = Files.createTempDirectory("presence-test");
+        start();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        close();
+        try (var files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 
     public static ServerConfig testConfig(Path dataDir) {
