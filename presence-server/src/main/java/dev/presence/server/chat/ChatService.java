@@ -41,6 +41,7 @@ public final class ChatService implements Authenticator {
     private final PresenceHub hub;
     private final Executor workers;
     private final Object[] membershipLocks = new Object[64];
+    private final TokenCache tokens = new TokenCache(200_000);
 
     public ChatService(ChatStore store, PresenceHub hub, Executor workers) {
         this.store = store;
@@ -109,6 +110,7 @@ public final class ChatService implements Authenticator {
 
     /** Revokes the token and closes every socket opened with it (4401). */
     public void logOut(Identity identity) {
+        tokens.revoke(identity.tokenHash());
         store.deleteToken(identity.tokenHash());
         hub.closeSessionsOfToken(identity.tokenHash());
     }
@@ -119,9 +121,9 @@ public final class ChatService implements Authenticator {
             return Optional.empty();
         }
         String hash = Tokens.hash(token);
-        return store.userIdForToken(hash)
+        return tokens.identify(hash, () -> store.userIdForToken(hash)
                 .flatMap(store::findUser)
-                .map(user -> new Identity(user.id(), user.username(), hash));
+                .map(user -> new Identity(user.id(), user.username(), hash)));
     }
 
     @Override

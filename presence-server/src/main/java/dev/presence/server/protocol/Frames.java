@@ -1,12 +1,15 @@
 package dev.presence.server.protocol;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.presence.core.UserStatus;
 import dev.presence.server.chat.Invitation;
 import dev.presence.server.chat.Message;
 import dev.presence.server.chat.User;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 
 /** The server-to-client frames of PROTOCOL.md, encoded once as UTF-8 JSON. */
@@ -17,15 +20,34 @@ public final class Frames {
     private Frames() {
     }
 
+    /** Streamed rather than built as a tree: it is the largest frame, sent on every (re)connect. */
     public static byte[] welcome(String sessionId, String userId, long intervalMs, long timeoutMs,
                                  List<UserStatus> presence) {
-        ObjectNode frame = Json.object().put("type", "welcome").put("session_id", sessionId).put("user_id", userId);
-        frame.putObject("heartbeat").put("interval_ms", intervalMs).put("timeout_ms", timeoutMs);
-        ArrayNode list = frame.putArray("presence");
-        for (UserStatus status : presence) {
-            list.add(status(status));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128 + presence.size() * 80);
+        try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("type", "welcome");
+            json.writeStringField("session_id", sessionId);
+            json.writeStringField("user_id", userId);
+            json.writeObjectFieldStart("heartbeat");
+            json.writeNumberField("interval_ms", intervalMs);
+            json.writeNumberField("timeout_ms", timeoutMs);
+            json.writeEndObject();
+            json.writeArrayFieldStart("presence");
+            for (UserStatus status : presence) {
+                json.writeStartObject();
+                json.writeStringField("user_id", status.userId());
+                json.writeBooleanField("is_online", status.online());
+                json.writeNumberField("last_seen", status.lastSeen());
+                json.writeNumberField("version", status.version());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
         }
-        return Json.bytes(frame);
+        return out.toByteArray();
     }
 
     /** A status as in the {@code welcome} snapshot and the presence query. */
