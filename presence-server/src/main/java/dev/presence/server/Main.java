@@ -2,6 +2,7 @@ package dev.presence.server;
 
 import dev.presence.server.config.ServerCommand;
 import dev.presence.server.config.ServerConfig;
+import ch.qos.logback.classic.LoggerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -51,6 +52,10 @@ public final class Main {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            // the log is written by a background thread: let it finish before the JVM goes
+            if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+                logback.stop();
+            }
             stopped.countDown();
         }, "shutdown"));
         try {

@@ -85,7 +85,9 @@ public final class PresenceServer implements AutoCloseable {
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("presence-accept", true), io);
-        this.workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("presence-io", true), io);
+        // one event loop per core: the work is short and non-blocking, more loops only add context switches
+        this.workerGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
+                new DefaultThreadFactory("presence-io", true), io);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(channelType)
