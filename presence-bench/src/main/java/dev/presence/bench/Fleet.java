@@ -65,6 +65,10 @@ final class Fleet implements AutoCloseable {
 
         default void connectFailed(Session s, Throwable cause) {
         }
+
+        /** Just before the bench sends a clean close. */
+        default void closing(Session s, long nanos) {
+        }
     }
 
     private static final JsonFactory JSON = new JsonFactory();
@@ -77,6 +81,7 @@ final class Fleet implements AutoCloseable {
     private final URI uri;
     private final Listener listener;
     private volatile Semaphore gate;
+    private final AtomicInteger nextSource = new AtomicInteger();
 
     final LongAdder pings = new LongAdder();
     final LongAdder pongs = new LongAdder();
@@ -137,7 +142,9 @@ final class Fleet implements AutoCloseable {
         s.closing = false;
         s.connectStartNanos = System.nanoTime();
         connectAttempts.increment();
-        InetSocketAddress local = new InetSocketAddress(sources.get(s.user % sources.size()), 0);
+        // a fresh source address per attempt: reconnect-heavy scenarios leave TIME_WAIT pairs behind
+        InetSocketAddress local = new InetSocketAddress(
+                sources.get(Math.floorMod(nextSource.getAndIncrement(), sources.size())), 0);
         ChannelFuture f = base.clone(s.loop).handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -214,6 +221,7 @@ final class Fleet implements AutoCloseable {
             }
             s.closing = true;
             s.closeSentNanos = System.nanoTime();
+            listener.closing(s, s.closeSentNanos);
             ch.writeAndFlush(new CloseWebSocketFrame(1000, "bye"));
             // the server answers with its close frame and closes; the close handler closes our side
         });

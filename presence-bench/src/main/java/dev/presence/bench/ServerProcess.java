@@ -142,7 +142,12 @@ final class ServerProcess implements AutoCloseable {
 
     /** User + system CPU ticks (1/100 s) used so far. */
     long cpuTicks() throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+        return cpuTicks(pid());
+    }
+
+    /** User + system CPU ticks of any process. */
+    static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
     }
