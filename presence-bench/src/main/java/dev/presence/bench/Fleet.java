@@ -100,6 +100,8 @@ final class Fleet implements AutoCloseable {
     /** The first resource limit that stopped a connection, said for a person; null while none did. */
     volatile String limitHit;
     volatile String lastFailure;
+    /** The first status version seen to go backwards, described for a person. */
+    volatile String regressionSample;
 
     Fleet(String host, int port, int threads, int sourceAddresses, Listener listener) {
         this(host, port, threads, 0, sourceAddresses, listener);
@@ -387,6 +389,11 @@ final class Fleet implements AutoCloseable {
                     }
                     if (item[2] < s.maxVersionSeen[slot]) {
                         versionRegressions.increment();
+                        if (regressionSample == null) {
+                            regressionSample = "session of " + Ring.userId(s.user) + ": welcome shows "
+                                    + Ring.userId((int) item[0]) + " at version " + item[2] + " (online=" + (item[1] == 1)
+                                    + ") after it had seen version " + s.maxVersionSeen[slot];
+                        }
                     }
                     s.maxVersionSeen[slot] = Math.max(s.maxVersionSeen[slot], item[2]);
                     s.version[slot] = item[2];
