@@ -38,6 +38,11 @@ final class StormCommand extends Scenario {
             description = "Give up waiting for convergence after this long (default ${DEFAULT-VALUE}).")
     int convergeTimeout;
 
+    @Option(names = "--quiet-before-kill", paramLabel = "SECONDS", description = "Idle time before each kill"
+            + " (default 5; quick 2.5). The server writes statuses behind every second: with 0 the kill lands"
+            + " inside that window and shows what a crash right after a change does to status versions.")
+    Double quietBeforeKill;
+
     private volatile boolean active;
     private volatile long killNanos;
     private volatile AtomicIntegerArray attempts = new AtomicIntegerArray(BUCKETS);
@@ -115,13 +120,16 @@ final class StormCommand extends Scenario {
     }
 
     private ObjectNode runPhase(String phase, double jitter, int n, ServerProcess server) throws Exception {
+        ObjectNode p0 = Report.JSON.createObjectNode();
         attempts = new AtomicIntegerArray(BUCKETS);
         welcomes = new AtomicIntegerArray(BUCKETS);
         long regressions0 = fleet.versionRegressions.sum();
         long attempts0 = fleet.connectAttempts.sum();
         // quiet period first: the server writes statuses behind every 1 s, so a version seen before this
         // point that comes back lower after the restart is a durability gap, not write-behind lag
-        Thread.sleep(common.quick ? 2_500 : 5_000);
+        double quiet = quietBeforeKill != null ? quietBeforeKill : common.quick ? 2.5 : 5;
+        p0.put("quiet_before_kill_seconds", quiet);
+        Thread.sleep((long) (quiet * 1000));
         killNanos = System.nanoTime();
         active = true;
         log("jitter %s: killing the server (SIGKILL)", phase);
@@ -134,7 +142,7 @@ final class StormCommand extends Scenario {
         double back = t[0];
         double converged = t[1];
         int last = (int) Math.min(BUCKETS - 1, Math.ceil((Double.isNaN(converged) ? convergeTimeout : converged) * 10) + 10);
-        ObjectNode p = Report.JSON.createObjectNode();
+        ObjectNode p = p0;
         p.put("jitter", phase);
         p.put("jitter_fraction", jitter);
         p.put("kill_seconds", down);
