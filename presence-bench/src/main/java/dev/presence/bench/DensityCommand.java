@@ -41,6 +41,14 @@ final class DensityCommand extends Scenario {
             + " the load is split over child processes (default: open files limit - " + Limits.RESERVED_FILES + ").")
     Integer perProcess;
 
+    @Option(names = "--profile", paramLabel = "SECONDS", description = "After the idle CPU was measured, record"
+            + " the server with JFR for this long and list where its idle CPU goes (default 0: off).")
+    int profileSeconds;
+
+    @Option(names = "--nmt", description = "Run the server with -XX:NativeMemoryTracking=summary and report which"
+            + " JVM memory areas (heap, GC, threads, Netty's direct memory under Other, ...) grow per session.")
+    boolean nmt;
+
     @Option(names = "--histogram-top", defaultValue = "15", description = "Server classes listed per session.")
     int histogramTop;
 
@@ -64,6 +72,10 @@ final class DensityCommand extends Scenario {
         targets.put("rss_bytes_per_session", TARGET_RSS);
         targets.put("idle_cpu_percent_per_10k", TARGET_CPU_PER_10K);
         ArrayNode runs = report.root.putArray("runs");
+        if (nmt) {
+            ServerProcess.JVM_OPTIONS.add("-XX:NativeMemoryTracking=summary");
+            report.root.put("nmt", true);
+        }
         report.header("N", "open", "gen procs", "heap/session", "RSS/session", "idle CPU %", "CPU %/10k",
                 "pings", "answered", "false offline", "16 GB heap holds");
         for (int n : ns) {
@@ -106,6 +118,7 @@ final class DensityCommand extends Scenario {
             long heap0 = server.heapAfterFullGc();
             long rss0 = server.rssBytes();
             Map<String, long[]> histo0 = server.classHistogram();
+            Map<String, Long> nmt0 = nmt ? server.nativeMemory() : Map.of();
             log("N=%d: baseline heap %,d B, RSS %,d B; connecting", n, heap0, rss0);
             long c0 = System.nanoTime();
             try (Generators gens = Generators.start(port, tokens, tokenFile, n, per, common.threads)) {
@@ -122,9 +135,21 @@ final class DensityCommand extends Scenario {
                 double heldSeconds = (System.nanoTime() - h0) / 1e9;
                 ObjectNode s2 = gens.stats();
                 Map<String, Double> metrics = server.metrics();
+                if (profileSeconds > 0) {
+                    Path jfr = dir.resolve("idle.jfr");
+                    Profiler.start(server, jfr);
+                    Thread.sleep(profileSeconds * 1000L);
+                    r.set("server_idle_cpu_profile", Profiler.stop(server, jfr, 15));
+                }
                 long heap1 = server.heapAfterFullGc();
                 long rss1 = server.rssBytes();
                 Map<String, long[]> histo1 = server.classHistogram();
+                if (nmt) {
+                    Map<String, Long> nmt1 = server.nativeMemory();
+                    ObjectNode areas = r.putObject("server_committed_bytes_per_session_by_area");
+                    nmt1.forEach((area, bytes) -> areas.put(area,
+                            (bytes - nmt0.getOrDefault(area, 0L)) / (double) Math.max(1, s2.path("open").asInt())));
+                }
                 int serverFiles = Limits.openFiles(server.pid());
 
                 int openEnd = s2.path("open").asInt();

@@ -46,6 +46,10 @@ final class FanoutCommand extends Scenario {
             description = "Unrecorded step at the first rate so the JIT has compiled the paths (default 10; quick 0).")
     Integer warmup;
 
+    @Option(names = "--profile", description = "Record the server with JFR during the steps and list where its CPU"
+            + " goes (adds a little overhead).")
+    boolean profile;
+
     @Option(names = "--stop-p99-ms", defaultValue = "2000", paramLabel = "MS",
             description = "Stop rising once a step's p99 exceeds this (default ${DEFAULT-VALUE}).")
     double stopP99Ms;
@@ -121,6 +125,10 @@ final class FanoutCommand extends Scenario {
                 log("warm-up: %d s at %,d/s (not recorded)", warm, steps.get(0));
                 runStep(steps.get(0), warm, server, self, false);
             }
+            Path jfr = work.resolve("fanout.jfr");
+            if (profile) {
+                Profiler.start(server, jfr);
+            }
             for (int rate : steps) {
                 ObjectNode s = runStep(rate, stepSeconds, server, self, true);
                 out.add(s);
@@ -132,6 +140,9 @@ final class FanoutCommand extends Scenario {
                 }
             }
             cycling = false;
+            if (profile) {
+                report.root.set("server_cpu_profile", Profiler.stop(server, jfr, 20));
+            }
             // quiesce: every cycle finishes, then every view must show all co-members online again
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (System.nanoTime() < deadline && (f.openSessions.get() < n || f.completeViews.get() < n)) {

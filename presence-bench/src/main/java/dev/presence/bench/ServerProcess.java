@@ -37,6 +37,8 @@ final class ServerProcess implements AutoCloseable {
     final List<String> flags;
     final Path log;
     private Process process;
+    /** Extra JVM options for the server, e.g. -XX:NativeMemoryTracking=summary. */
+    static final List<String> JVM_OPTIONS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private ServerProcess(Path jar, int port, Path dataDir, String xmx, List<String> flags, Path log) {
         this.jar = jar;
@@ -68,6 +70,7 @@ final class ServerProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + xmx);
+        cmd.addAll(JVM_OPTIONS);
         cmd.add("-jar");
         cmd.add(jar.toString());
         cmd.add("--host");
@@ -212,6 +215,24 @@ final class ServerProcess implements AutoCloseable {
             throw new IllegalStateException("jcmd " + command + " timed out");
         }
         return new String(out, StandardCharsets.UTF_8);
+    }
+
+    /** {@code jcmd VM.native_memory summary}: NMT category to committed bytes (needs NMT on at start). */
+    Map<String, Long> nativeMemory() throws IOException, InterruptedException {
+        Map<String, Long> out = new LinkedHashMap<>();
+        Pattern p = Pattern.compile("^-\\s+(.+?) \\(reserved=\\d+KB, committed=(\\d+)KB\\)");
+        Pattern total = Pattern.compile("^Total: reserved=\\d+KB, committed=(\\d+)KB");
+        for (String line : jcmd("VM.native_memory summary").split("\n")) {
+            Matcher m = p.matcher(line.trim());
+            if (m.find()) {
+                out.put(m.group(1).trim(), Long.parseLong(m.group(2)) * 1024);
+            }
+            Matcher t = total.matcher(line.trim());
+            if (t.find()) {
+                out.put("Total", Long.parseLong(t.group(1)) * 1024);
+            }
+        }
+        return out;
     }
 
     /** SIGKILL: the server vanishes without closing anything, as in a crash. */
