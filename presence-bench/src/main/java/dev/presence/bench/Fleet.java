@@ -135,8 +135,12 @@ final class Fleet implements AutoCloseable {
     }
 
     Session newSession(int user, String token, int users) {
+        return newSession(user, token, users, Ring.THREAD_SIZE);
+    }
+
+    Session newSession(int user, String token, int users, int threadSize) {
         EventLoop loop = (EventLoop) group.next();
-        return new Session(user, token, loop, Ring.coMembers(user, users));
+        return new Session(user, token, loop, Ring.coMembers(user, users, threadSize));
     }
 
     /** Starts connecting; the outcome arrives through the listener. */

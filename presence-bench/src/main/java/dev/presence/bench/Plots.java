@@ -47,6 +47,8 @@ final class Plots {
                 "KB per session", data);
         XYPlot plot = chart.getXYPlot();
         style(plot);
+        plot.getRenderer().setSeriesPaint(0, new Color(0x1f77b4));
+        plot.getRenderer().setSeriesPaint(1, new Color(0xd62728));
         plot.addRangeMarker(marker(3.5, "heap target 3.5 KB", new Color(0x1f77b4)));
         plot.addRangeMarker(marker(7.0, "RSS target 7 KB", new Color(0xd62728)));
         plot.addRangeMarker(marker(2.1, "bare Netty WS heap 2.1 KB", Color.GRAY));

@@ -32,6 +32,11 @@ final class Provisioner {
 
     /** The tokens of users 0..N-1, in order. */
     static List<String> provision(Path dataDir, int users) throws SQLException, java.io.IOException {
+        return provision(dataDir, users, Ring.THREAD_SIZE);
+    }
+
+    /** With threads of {@code threadSize} members: each user is then in {@code threadSize} threads. */
+    static List<String> provision(Path dataDir, int users, int threadSize) throws SQLException, java.io.IOException {
         Files.createDirectories(dataDir);
         JdbcChatStore.embedded(dataDir).close(); // the schema, by the server's own migrations
         String password = Passwords.hash("bench-password"); // one bcrypt for everyone: bcrypt is slow on purpose
@@ -79,7 +84,7 @@ final class Provisioner {
                     th.setString(3, Ring.userId(i));
                     th.setLong(4, now);
                     th.addBatch();
-                    for (int k = 0; k < Ring.THREAD_SIZE; k++) {
+                    for (int k = 0; k < threadSize; k++) {
                         m.setString(1, Ring.threadId(i));
                         m.setString(2, Ring.userId((i + k) % users));
                         m.setLong(3, now);

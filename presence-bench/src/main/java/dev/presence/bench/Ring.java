@@ -14,12 +14,18 @@ final class Ring {
     }
 
     static int[] coMembers(int user, int users) {
-        if (users < 2 * REACH + 1) {
-            throw new IllegalArgumentException("need at least " + (2 * REACH + 1) + " users, got " + users);
+        return coMembers(user, users, THREAD_SIZE);
+    }
+
+    /** With threads of {@code threadSize} members (each user then in {@code threadSize} threads). */
+    static int[] coMembers(int user, int users, int threadSize) {
+        int reach = threadSize - 1;
+        if (users < 2 * reach + 1) {
+            throw new IllegalArgumentException("need at least " + (2 * reach + 1) + " users, got " + users);
         }
-        int[] out = new int[2 * REACH];
+        int[] out = new int[2 * reach];
         int i = 0;
-        for (int k = 1; k <= REACH; k++) {
+        for (int k = 1; k <= reach; k++) {
             out[i++] = Math.floorMod(user - k, users);
             out[i++] = Math.floorMod(user + k, users);
         }
