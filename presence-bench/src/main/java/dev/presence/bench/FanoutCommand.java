@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -187,6 +188,7 @@ final class FanoutCommand extends Scenario {
         long events0 = fleet.statusEvents.sum();
         long cycles0 = cyclesDone.sum();
         long serverTicks0 = server.cpuTicks();
+        Map<String, Long> threads0 = server.threadTicks();
         long selfTicks0 = ServerProcess.cpuTicks(self);
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
@@ -222,6 +224,8 @@ final class FanoutCommand extends Scenario {
         double selfCpu = (ServerProcess.cpuTicks(self) - selfTicks0) / (double) ServerProcess.CLOCK_TICKS_PER_SECOND
                 / ((System.nanoTime() - start) / 1e9) * 100;
         ObjectNode s = Report.JSON.createObjectNode();
+        s.set("server_busiest_threads", ServerProcess.busiestThreads(threads0, server.threadTicks(),
+                (System.nanoTime() - start) / 1e9, 6));
         s.put("offered_deliveries_per_second", rate);
         s.put("offered_closes_per_second", closesPerSecond);
         s.put("seconds", elapsed);

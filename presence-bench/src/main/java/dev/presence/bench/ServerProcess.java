@@ -148,6 +148,39 @@ final class ServerProcess implements AutoCloseable {
         return cpuTicks(pid());
     }
 
+    /** CPU ticks per thread ("name#tid", names as /proc shows them: at most 15 characters). */
+    Map<String, Long> threadTicks() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        java.io.File[] tasks = Path.of("/proc", Long.toString(pid()), "task").toFile().listFiles();
+        if (tasks == null) {
+            return out;
+        }
+        for (java.io.File task : tasks) {
+            try {
+                String stat = Files.readString(task.toPath().resolve("stat"));
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                out.put(name + "#" + task.getName(), Long.parseLong(f[11]) + Long.parseLong(f[12]));
+            } catch (IOException | RuntimeException e) {
+                // the thread ended
+            }
+        }
+        return out;
+    }
+
+    /** The busiest threads between two {@link #threadTicks()} readings, as percent of one core. */
+    static com.fasterxml.jackson.databind.node.ArrayNode busiestThreads(Map<String, Long> before,
+            Map<String, Long> after, double seconds, int top) {
+        com.fasterxml.jackson.databind.node.ArrayNode a = Report.JSON.createArrayNode();
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(top)
+                .forEach(e -> a.addObject().put("thread", e.getKey())
+                        .put("cpu_percent_of_one_core", e.getValue() / (double) CLOCK_TICKS_PER_SECOND / seconds * 100));
+        return a;
+    }
+
     /** User + system CPU ticks of any process. */
     static long cpuTicks(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
