@@ -48,8 +48,13 @@ final class FanoutCommand extends Scenario {
                     + " cycle makes 4(K-1) deliveries (default ${DEFAULT-VALUE}: 5 threads of 5, as in density).")
     int threadSize;
 
+    @Option(names = "--settle", paramLabel = "SECONDS", description = "Pause after all sessions connected, so the"
+            + " connect burst's GC, JIT and status write-behind are done (default 20; quick 1).")
+    Integer settle;
+
     @Option(names = "--warmup", paramLabel = "SECONDS",
-            description = "Unrecorded step at the first rate so the JIT has compiled the paths (default 10; quick 0).")
+            description = "Unrecorded step at half the first rate so the JIT has compiled the paths (default 10;"
+                    + " quick 0).")
     Integer warmup;
 
     @Option(names = "--profile", description = "Record the server with JFR during the steps and list where its CPU"
@@ -120,7 +125,7 @@ final class FanoutCommand extends Scenario {
                         : f.lastFailure;
                 throw new IllegalStateException("only " + open + " of " + n + " sessions opened: " + why);
             }
-            Thread.sleep(common.quick ? 1_000 : 5_000);
+            Thread.sleep(settle != null ? settle * 1000L : common.quick ? 1_000 : 20_000);
             List<Session> shuffled = new ArrayList<>(all);
             Collections.shuffle(shuffled, new Random(42));
             idle.addAll(shuffled);
@@ -131,8 +136,8 @@ final class FanoutCommand extends Scenario {
             long self = ProcessHandle.current().pid();
             int warm = warmup != null ? warmup : common.quick ? 0 : 10;
             if (warm > 0) {
-                log("warm-up: %d s at %,d/s (not recorded)", warm, steps.get(0));
-                runStep(steps.get(0), warm, server, self, false);
+                log("warm-up: %d s at %,d/s (not recorded)", warm, steps.get(0) / 2);
+                runStep(steps.get(0) / 2, warm, server, self, false);
             }
             Path jfr = work.resolve("fanout.jfr");
             if (profile) {
