@@ -23,8 +23,12 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 final class StormCommand extends Scenario {
 
     static final double TARGET_SECONDS = 45;
-    /** A wave: more than this share of all sessions attempting within one 100 ms bucket. */
-    static final double LOCKSTEP_SHARE = 0.25;
+    /** A wave holds attempts of at least this share of all sessions ... */
+    static final double WAVE_SHARE = 0.5;
+    /** ... within at most this many 100 ms buckets ... */
+    static final int WAVE_MAX_BUCKETS = 15;
+    /** ... with this many silent buckets before the next burst. */
+    static final int WAVE_GAP_BUCKETS = 3;
     private static final int BUCKETS = 3_000; // 300 s of 100 ms
 
     @Option(names = {"-n", "--sessions"}, paramLabel = "N", description = "Sessions (default 19000; quick 300).")
@@ -63,7 +67,9 @@ final class StormCommand extends Scenario {
         report.root.put("server_xmx", xmx);
         report.root.put("backoff", "dev.presence.client.Backoff.standard(jitter): 1 s doubling to 30 s");
         report.root.putObject("targets").put("converged_seconds", TARGET_SECONDS)
-                .put("max_share_of_sessions_attempting_in_100ms_with_jitter", LOCKSTEP_SHARE);
+                .put("lockstep_waves_with_jitter", 0)
+                .put("wave_definition", "a burst of attempts, bounded by >= 300 ms of silence, in which >= 50% of"
+                        + " all sessions attempt within <= 1.5 s");
         int sockets = Limits.socketsPerProcess();
         if (n > sockets) {
             throw new IllegalArgumentException("open files limit " + Limits.openFilesLimit() + " reached: one server"
@@ -157,8 +163,6 @@ final class StormCommand extends Scenario {
         ArrayNode w = p.putArray("welcomes_per_100ms");
         ArrayNode perSecond = p.putArray("connects_per_second");
         int peak = 0;
-        int waves = 0;
-        boolean inWave = false;
         int secondSum = 0;
         for (int i = 0; i <= last; i++) {
             int ai = attempts.get(i);
@@ -170,12 +174,8 @@ final class StormCommand extends Scenario {
                 secondSum = 0;
             }
             peak = Math.max(peak, ai);
-            boolean wave = ai > LOCKSTEP_SHARE * n;
-            if (wave && !inWave) {
-                waves++;
-            }
-            inWave = wave;
         }
+        int waves = waves(attempts, last, n);
         double share = peak / (double) n;
         p.put("peak_attempts_per_100ms", peak);
         p.put("peak_share_of_sessions_per_100ms", share);
@@ -199,6 +199,40 @@ final class StormCommand extends Scenario {
             fleet.regressionSample = null;
         }
         return p;
+    }
+
+    /**
+     * Lockstep waves: bursts of attempts (separated by at least {@link #WAVE_GAP_BUCKETS} silent 100 ms
+     * buckets) in which at least {@link #WAVE_SHARE} of all sessions attempt within {@link #WAVE_MAX_BUCKETS}.
+     * Clients in lockstep retry together and fall silent together (about 1 s, 3 s, 7 s, ... after the kill);
+     * with jitter the attempts of one round smear over seconds and merge with the next.
+     */
+    static int waves(AtomicIntegerArray attempts, int last, int n) {
+        int waves = 0;
+        int gap = WAVE_GAP_BUCKETS;
+        long burst = 0;
+        int start = -1;
+        int end = -1;
+        for (int i = 0; i <= last + WAVE_GAP_BUCKETS; i++) {
+            int ai = i <= last ? attempts.get(i) : 0;
+            if (ai == 0) {
+                gap++;
+                if (gap == WAVE_GAP_BUCKETS && burst > 0) {
+                    if (burst >= WAVE_SHARE * n && end - start + 1 <= WAVE_MAX_BUCKETS) {
+                        waves++;
+                    }
+                    burst = 0;
+                }
+            } else {
+                if (burst == 0) {
+                    start = i;
+                }
+                gap = 0;
+                end = i;
+                burst += ai;
+            }
+        }
+        return waves;
     }
 
     /** Seconds since the kill until all sessions are open, and until every view is complete (NaN if never). */
