@@ -91,7 +91,14 @@ final class Plots {
         x.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
         x.setLabelTextAnchor(TextAnchor.TOP_LEFT);
         plot.addDomainMarker(x);
-        Path file = dir.resolve("fanout-latency-" + date + (fanout.path("quick").asBoolean() ? "-quick" : "") + ".png");
+        int k = fanout.path("thread_size").asInt(Ring.THREAD_SIZE);
+        if (k != Ring.THREAD_SIZE) {
+            chart.setTitle("Close to co-member receipt, threads of " + k + " (" + 4 * (k - 1) + " deliveries per cycle)");
+        } else {
+            chart.setTitle("Close to co-member receipt, 5 threads of 5 (16 deliveries per cycle)");
+        }
+        Path file = dir.resolve("fanout-latency-" + date + (k != Ring.THREAD_SIZE ? "-k" + k : "")
+                + (fanout.path("quick").asBoolean() ? "-quick" : "") + ".png");
         Files.createDirectories(dir);
         ChartUtils.saveChartAsPNG(file.toFile(), chart, 900, 560);
         return file;

@@ -99,7 +99,7 @@ final class StormCommand extends Scenario {
             }
             waitConverged(n, 60);
             ArrayNode out = report.root.putArray("phases");
-            report.header("jitter", "back s", "converged s", "after restart s", "server down s", "attempts",
+            report.header("jitter", "back s", "converged s", "after restart s", "healthy after s", "attempts",
                     "peak/100ms", "peak share", "waves", "regressions", "met");
             for (String phase : phases) {
                 double jitter = phase.equals("on") ? dev.presence.client.Backoff.DEFAULT_JITTER
