@@ -33,6 +33,10 @@ final class CommonOptions {
             description = "Event loops of the load generator (default ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--server-jvm-opt", paramLabel = "OPTION", description = "Extra JVM option for the server"
+            + " process, repeatable, e.g. --server-jvm-opt=-XX:MaxHeapFreeRatio=20.")
+    java.util.List<String> serverJvmOptions = new java.util.ArrayList<>();
+
     @Option(names = "--keep-data", description = "Keep the temporary data dir and server log.")
     boolean keepData;
 

@@ -72,13 +72,13 @@ final class Plots {
             for (JsonNode step : steps) {
                 JsonNode lat = step.path("offline_latency_ms");
                 if (lat.has(p)) {
-                    s.add(step.path("deliveries_per_second").asDouble(), Math.max(0.01, lat.path(p).asDouble()));
+                    s.add(step.path("offered_deliveries_per_second").asDouble(), Math.max(0.01, lat.path(p).asDouble()));
                 }
             }
             data.addSeries(s);
         }
         JFreeChart chart = ChartFactory.createXYLineChart("Close to co-member receipt (user_status_changed)",
-                "achieved deliveries per second", "latency (ms, log)", data);
+                "offered deliveries per second (achieved: see the JSON)", "latency (ms, log)", data);
         XYPlot plot = chart.getXYPlot();
         style(plot);
         LogarithmicAxis log = new LogarithmicAxis("latency (ms, log scale)");

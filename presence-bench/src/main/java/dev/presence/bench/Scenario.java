@@ -32,6 +32,11 @@ abstract class Scenario implements Callable<Integer> {
     public Integer call() throws Exception {
         work = Files.createTempDirectory("presence-bench-" + name() + "-");
         report = new Report(name(), common.quick);
+        ServerProcess.JVM_OPTIONS.clear();
+        ServerProcess.JVM_OPTIONS.addAll(common.serverJvmOptions);
+        if (!common.serverJvmOptions.isEmpty()) {
+            report.root.putPOJO("server_jvm_options", common.serverJvmOptions);
+        }
         try {
             run();
         } catch (Exception e) {
