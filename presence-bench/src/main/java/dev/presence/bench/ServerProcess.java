@@ -297,7 +297,8 @@ final class ServerProcess implements AutoCloseable {
         try {
             for (String line : Files.readAllLines(log)) {
                 if (line.contains("Too many open files")) {
-                    return "open files limit reached in the server process: " + line.trim();
+                    return "open files limit " + Limits.openFilesLimit() + " reached in the server process (it holds"
+                            + " about that many sockets; its log: " + line.trim() + ")";
                 }
             }
         } catch (IOException e) {
