@@ -36,8 +36,8 @@ final class FanoutCommand extends Scenario {
     Integer sessions;
 
     @Option(names = "--rates", split = ",", paramLabel = "DELIVERIES_PER_S",
-            description = "Offered deliveries per second, one step each (default 25000,50000,100000,150000,200000,"
-                    + "300000; quick 1000,3000).")
+            description = "Offered deliveries per second, one step each, until p99 passes --stop-p99-ms (default"
+                    + " 5000,10000,15000,20000,25000,50000,100000,200000; quick 1000,3000).")
     List<Integer> rates;
 
     @Option(names = "--step", paramLabel = "SECONDS", description = "Length of each step (default 15; quick 3).")
@@ -84,7 +84,7 @@ final class FanoutCommand extends Scenario {
     void run() throws Exception {
         int n = sessions != null ? sessions : common.quick ? 300 : 15_000;
         List<Integer> steps = rates != null ? rates : common.quick ? List.of(1_000, 3_000)
-                : List.of(25_000, 50_000, 100_000, 150_000, 200_000, 300_000);
+                : List.of(5_000, 10_000, 15_000, 20_000, 25_000, 50_000, 100_000, 200_000);
         int stepSeconds = step != null ? step : common.quick ? 3 : 15;
         String xmx = common.xmx != null ? common.xmx : "2g";
         report.root.put("sessions", n);
