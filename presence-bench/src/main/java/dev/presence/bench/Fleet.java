@@ -1,0 +1,483 @@
+package dev.presence.bench;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Many non-blocking WebSocket clients on a few event loops (never a thread per socket). Connections are spread
+ * over loopback source addresses 127.0.0.2, 127.0.0.3, ... so that ephemeral ports never run out. It answers
+ * the server's pings, keeps each session's view of its co-members, and counts what it sees.
+ */
+final class Fleet implements AutoCloseable {
+
+    /** What a scenario wants to hear about; called on the session's event loop. */
+    interface Listener {
+        default void welcomed(Session s, long nanos) {
+        }
+
+        default void status(Session receiver, int user, boolean online, long version, long nanos) {
+        }
+
+        default void closed(Session s, boolean wasOpen, long nanos) {
+        }
+
+        default void connectFailed(Session s, Throwable cause) {
+        }
+
+        /** Just before the bench sends a clean close. */
+        default void closing(Session s, long nanos) {
+        }
+    }
+
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final byte[] PONG = "{\"type\":\"pong\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private final MultiThreadIoEventLoopGroup group;
+    private final Bootstrap base;
+    private final List<InetAddress> sources = new ArrayList<>();
+    private final InetSocketAddress remote;
+    private final URI uri;
+    private final Listener listener;
+    private volatile Semaphore gate;
+    private final AtomicInteger nextSource = new AtomicInteger();
+
+    final LongAdder pings = new LongAdder();
+    final LongAdder pongs = new LongAdder();
+    final LongAdder statusEvents = new LongAdder();
+    final LongAdder onlineEvents = new LongAdder();
+    final LongAdder offlineEvents = new LongAdder();
+    final LongAdder staleEvents = new LongAdder();
+    final LongAdder welcomes = new LongAdder();
+    final LongAdder connectAttempts = new LongAdder();
+    final LongAdder connectFailures = new LongAdder();
+    final LongAdder handshakeFailures = new LongAdder();
+    final LongAdder serverCloses = new LongAdder();
+    final LongAdder versionRegressions = new LongAdder();
+    final AtomicInteger openSessions = new AtomicInteger();
+    final AtomicInteger completeViews = new AtomicInteger();
+    /** The first resource limit that stopped a connection, said for a person; null while none did. */
+    volatile String limitHit;
+    volatile String lastFailure;
+    /** The first status version seen to go backwards, described for a person. */
+    volatile String regressionSample;
+
+    Fleet(String host, int port, int threads, int sourceAddresses, Listener listener) {
+        this(host, port, threads, 0, sourceAddresses, listener);
+    }
+
+    /** @param sourceOffset index of the first source address (127.0.0.2 is 0), so processes use distinct ones */
+    Fleet(String host, int port, int threads, int sourceOffset, int sourceAddresses, Listener listener) {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.group = new MultiThreadIoEventLoopGroup(threads, io);
+        this.base = new Bootstrap()
+                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+                .option(ChannelOption.SO_REUSEADDR, true);
+        this.remote = new InetSocketAddress(host, port);
+        this.uri = URI.create("ws://" + host + ":" + port + "/ws");
+        this.listener = listener;
+        try {
+            for (int i = sourceOffset; i < sourceOffset + Math.max(1, sourceAddresses); i++) {
+                sources.add(InetAddress.getByAddress(new byte[] {127, 0, (byte) (i / 250), (byte) (2 + i % 250)}));
+            }
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Source addresses needed so that no address uses more than about 10,000 ephemeral ports. */
+    static int sourcesFor(int sessions) {
+        return Math.max(2, (sessions + 9_999) / 10_000 + 1);
+    }
+
+    Session newSession(int user, String token, int users) {
+        return newSession(user, token, users, Ring.THREAD_SIZE);
+    }
+
+    Session newSession(int user, String token, int users, int threadSize) {
+        EventLoop loop = (EventLoop) group.next();
+        return new Session(user, token, loop, Ring.coMembers(user, users, threadSize));
+    }
+
+    /** Starts connecting; the outcome arrives through the listener. */
+    void connect(Session s) {
+        s.closing = false;
+        s.connectStartNanos = System.nanoTime();
+        connectAttempts.increment();
+        // a fresh source address per attempt: reconnect-heavy scenarios leave TIME_WAIT pairs behind
+        InetSocketAddress local = new InetSocketAddress(
+                sources.get(Math.floorMod(nextSource.getAndIncrement(), sources.size())), 0);
+        ChannelFuture f = base.clone(s.loop).handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20),
+                        new ClientHandler(s));
+            }
+        }).connect(remote, local);
+        s.channel = f.channel();
+        f.addListener((ChannelFutureListener) done -> {
+            if (!done.isSuccess()) {
+                connectFailures.increment();
+                noteFailure(done.cause());
+                release(s);
+                listener.connectFailed(s, done.cause());
+            }
+        });
+    }
+
+    private void noteFailure(Throwable cause) {
+        String message = String.valueOf(cause.getMessage());
+        lastFailure = cause.getClass().getSimpleName() + ": " + message;
+        if (message.contains("Too many open files")) {
+            if (limitHit == null) {
+                limitHit = "open files limit " + Limits.openFilesLimit() + " reached in the generator process"
+                        + " (" + openSessions.get() + " sessions open)";
+            }
+        } else if (message.contains("Cannot assign requested address")) {
+            if (limitHit == null) {
+                limitHit = "ephemeral ports exhausted on the loopback source addresses (" + sources.size()
+                        + " addresses, " + openSessions.get() + " sessions open)";
+            }
+        }
+    }
+
+    /**
+     * Connects all {@code sessions}, at most {@code maxInFlight} handshakes at a time, and waits until each
+     * one is welcomed or has failed.
+     *
+     * @return how many were welcomed
+     */
+    int connectAll(List<Session> sessions, int maxInFlight, long timeoutMs) throws InterruptedException {
+        Semaphore g = new Semaphore(maxInFlight);
+        gate = g;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        int before = (int) welcomes.sum();
+        for (Session s : sessions) {
+            if (!g.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                break;
+            }
+            s.awaitingWelcome = true;
+            connect(s);
+        }
+        g.tryAcquire(maxInFlight, Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        gate = null;
+        return (int) welcomes.sum() - before;
+    }
+
+    private void release(Session s) {
+        if (s.awaitingWelcome) {
+            s.awaitingWelcome = false;
+            Semaphore g = gate;
+            if (g != null) {
+                g.release();
+            }
+        }
+    }
+
+    /** A clean close (close frame 1000), as a user who closes the app. */
+    void closeClean(Session s) {
+        s.loop.execute(() -> {
+            Channel ch = s.channel;
+            if (ch == null || !ch.isActive() || s.frozen) {
+                return;
+            }
+            s.closing = true;
+            s.closeSentNanos = System.nanoTime();
+            listener.closing(s, s.closeSentNanos);
+            ch.writeAndFlush(new CloseWebSocketFrame(1000, "bye"));
+            // the server answers with its close frame and closes; the close handler closes our side
+        });
+    }
+
+    /** The network dies: nothing is read and nothing is ever written again; the socket stays open. */
+    void freeze(Session s) {
+        s.loop.execute(() -> {
+            s.frozen = true;
+            Channel ch = s.channel;
+            if (ch != null) {
+                ch.config().setAutoRead(false);
+            }
+        });
+    }
+
+    /** Closes the socket at once, without a close frame. */
+    void drop(Session s) {
+        s.loop.execute(() -> {
+            s.closing = true;
+            Channel ch = s.channel;
+            if (ch != null) {
+                ch.close();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    EventLoop anyLoop() {
+        return (EventLoop) group.next();
+    }
+
+    // --- the handler ------------------------------------------------------------------------------------
+
+    private final class ClientHandler extends SimpleChannelInboundHandler<Object> {
+        private final Session s;
+        private final WebSocketClientHandshaker handshaker;
+
+        ClientHandler(Session s) {
+            this.s = s;
+            DefaultHttpHeaders headers = new DefaultHttpHeaders();
+            headers.set("Authorization", "Bearer " + s.token);
+            this.handshaker = WebSocketClientHandshakerFactory.newHandshaker(uri, WebSocketVersion.V13, null,
+                    false, headers, 1 << 20);
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            s.frozen = false;
+            handshaker.handshake(ctx.channel());
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Object msg) throws Exception {
+            if (s.frozen) {
+                return;
+            }
+            if (!handshaker.isHandshakeComplete()) {
+                if (msg instanceof FullHttpResponse response) {
+                    try {
+                        handshaker.finishHandshake(ctx.channel(), response);
+                    } catch (RuntimeException e) {
+                        handshakeFailures.increment();
+                        lastFailure = "handshake: " + e.getMessage();
+                        ctx.close();
+                    }
+                }
+                return;
+            }
+            if (msg instanceof TextWebSocketFrame text) {
+                onText(ctx, ByteBufUtil.getBytes(text.content()));
+            } else if (msg instanceof PingWebSocketFrame ping) {
+                ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+            } else if (msg instanceof CloseWebSocketFrame close) {
+                if (!s.closing) {
+                    serverCloses.increment();
+                }
+                ctx.close();
+            }
+        }
+
+        private void onText(ChannelHandlerContext ctx, byte[] bytes) throws IOException {
+            long now = System.nanoTime();
+            String type = null;
+            String userId = null;
+            boolean isOnline = false;
+            long version = 0;
+            List<long[]> presence = null;
+            try (JsonParser p = JSON.createParser(bytes)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    return;
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken value = p.nextToken();
+                    switch (field) {
+                        case "type" -> type = p.getText();
+                        case "user_id" -> userId = p.getText();
+                        case "is_online" -> isOnline = value == JsonToken.VALUE_TRUE;
+                        case "version" -> version = p.getLongValue();
+                        case "presence" -> presence = readPresence(p);
+                        default -> p.skipChildren();
+                    }
+                }
+            }
+            if (type == null) {
+                return;
+            }
+            switch (type) {
+                case "ping" -> {
+                    pings.increment();
+                    if (!s.frozen) {
+                        ctx.writeAndFlush(new TextWebSocketFrame(ctx.alloc().buffer(PONG.length).writeBytes(PONG)));
+                        pongs.increment();
+                    }
+                }
+                case "welcome" -> onWelcome(presence, now);
+                case "user_status_changed" -> onStatus(Ring.userIndex(userId), isOnline, version, now);
+                default -> {
+                }
+            }
+        }
+
+        private List<long[]> readPresence(JsonParser p) throws IOException {
+            List<long[]> out = new ArrayList<>();
+            if (p.currentToken() != JsonToken.START_ARRAY) {
+                p.skipChildren();
+                return out;
+            }
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+                long user = -1;
+                long online = 0;
+                long version = 0;
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken value = p.nextToken();
+                    switch (field) {
+                        case "user_id" -> user = Ring.userIndex(p.getText());
+                        case "is_online" -> online = value == JsonToken.VALUE_TRUE ? 1 : 0;
+                        case "version" -> version = p.getLongValue();
+                        default -> p.skipChildren();
+                    }
+                }
+                out.add(new long[] {user, online, version});
+            }
+            return out;
+        }
+
+        private void onWelcome(List<long[]> presence, long now) {
+            // a snapshot replaces the whole view
+            java.util.Arrays.fill(s.online, false);
+            java.util.Arrays.fill(s.version, 0);
+            s.onlineInView = 0;
+            if (presence != null) {
+                for (long[] item : presence) {
+                    int slot = s.slotOf((int) item[0]);
+                    if (slot < 0) {
+                        continue;
+                    }
+                    if (item[2] < s.maxVersionSeen[slot]) {
+                        versionRegressions.increment();
+                        if (regressionSample == null) {
+                            regressionSample = "session of " + Ring.userId(s.user) + ": welcome shows "
+                                    + Ring.userId((int) item[0]) + " at version " + item[2] + " (online=" + (item[1] == 1)
+                                    + ") after it had seen version " + s.maxVersionSeen[slot];
+                        }
+                    }
+                    s.maxVersionSeen[slot] = Math.max(s.maxVersionSeen[slot], item[2]);
+                    s.version[slot] = item[2];
+                    s.online[slot] = item[1] == 1;
+                    if (s.online[slot]) {
+                        s.onlineInView++;
+                    }
+                }
+            }
+            if (!s.open) {
+                s.open = true;
+                openSessions.incrementAndGet();
+            }
+            welcomes.increment();
+            if (s.backoff != null) {
+                s.backoff.reset();
+            }
+            updateComplete();
+            release(s);
+            listener.welcomed(s, now);
+        }
+
+        private void onStatus(int user, boolean isOnline, long version, long now) {
+            statusEvents.increment();
+            if (isOnline) {
+                onlineEvents.increment();
+            } else {
+                offlineEvents.increment();
+            }
+            int slot = s.slotOf(user);
+            if (slot >= 0) {
+                if (version > s.version[slot]) {
+                    s.version[slot] = version;
+                    s.maxVersionSeen[slot] = Math.max(s.maxVersionSeen[slot], version);
+                    if (s.online[slot] != isOnline) {
+                        s.online[slot] = isOnline;
+                        s.onlineInView += isOnline ? 1 : -1;
+                    }
+                    updateComplete();
+                } else {
+                    staleEvents.increment();
+                }
+            }
+            listener.status(s, user, isOnline, version, now);
+        }
+
+        private void updateComplete() {
+            boolean complete = s.open && s.onlineInView == s.watched.length;
+            if (complete != s.viewComplete) {
+                s.viewComplete = complete;
+                if (complete) {
+                    completeViews.incrementAndGet();
+                } else {
+                    completeViews.decrementAndGet();
+                }
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (ctx.channel() != s.channel) {
+                return;
+            }
+            boolean wasOpen = s.open;
+            if (wasOpen) {
+                s.open = false;
+                openSessions.decrementAndGet();
+            }
+            updateComplete();
+            if (!wasOpen && s.awaitingWelcome) {
+                handshakeFailures.increment();
+            }
+            release(s);
+            listener.closed(s, wasOpen, System.nanoTime());
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            noteFailure(cause);
+            ctx.close();
+        }
+    }
+}
