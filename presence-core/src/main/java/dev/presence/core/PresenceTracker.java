@@ -44,11 +44,16 @@ public final class PresenceTracker {
         this.transitions = transitions;
     }
 
-    /** Restores what the store kept of a user from an earlier run: last seen and last version. */
+    /**
+     * Restores what the store kept of a user from an earlier run: last seen and last version. The store is
+     * written behind, so an earlier run may have handed out newer versions that it never saved (a crash);
+     * they were all made before now, so the version restarts at the clock if that is higher, and a
+     * snapshot after a restart never shows a version lower than one a client already holds.
+     */
     public void restore(String userId, long lastSeen, long version) {
         UserState user = user(userId);
         user.lastSeen = Math.max(user.lastSeen, lastSeen);
-        user.version = Math.max(user.version, version);
+        user.version = Math.max(user.version, Math.max(version, clock.millis()));
     }
 
     /**

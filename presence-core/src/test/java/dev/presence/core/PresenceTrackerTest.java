@@ -125,6 +125,17 @@ class PresenceTrackerTest {
     }
 
     @Test
+    void afterACrashThatLostTheLastWritesVersionsStillOnlyGrow() {
+        long handedOutBeforeTheCrash = time.millis() - 10; // never saved: the store still has 5
+        time.advance(2_000); // the restart takes a while
+        tracker.restore("bob", 1, 5);
+
+        assertThat(tracker.status("bob").version()).isGreaterThan(handedOutBeforeTheCrash);
+        tracker.sessionStarted("s1", "bob");
+        assertThat(flips.get(0).version()).isGreaterThan(handedOutBeforeTheCrash);
+    }
+
+    @Test
     void changedStatusesAreDrainedOnceForTheWriteBehind() {
         tracker.sessionStarted("s1", "bob");
         tracker.sessionStarted("s2", "ann");

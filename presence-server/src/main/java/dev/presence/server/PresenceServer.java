@@ -79,6 +79,7 @@ public final class PresenceServer implements AutoCloseable {
         this.gateway = new WebSocketGateway(hub, chat, metrics, config.heartbeatInterval().toMillis(),
                 config.heartbeatTimeout().toMillis(), config.helloTimeout().toMillis(), config.allowedOrigins());
         HttpHandler http = new HttpHandler(chat, gateway, metrics, workers);
+        ConnectionLimit limit = new ConnectionLimit(config.maxConnections());
 
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -98,6 +99,9 @@ public final class PresenceServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!limit.admit(ch)) {
+                            return;
+                        }
                         ch.pipeline()
                                 .addLast("codec", new HttpServerCodec(4096, 8192, 8192))
                                 .addLast("keepAlive", new HttpServerKeepAliveHandler())
@@ -112,10 +116,11 @@ public final class PresenceServer implements AutoCloseable {
             throw e;
         }
         this.port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-        log.info("Listening on http://{}:{} ({} store, heartbeat {} ms + {} ms, offline grace {} ms, {})",
-                config.host(), port, config.dbUrl().isPresent() ? "PostgreSQL" : "embedded H2",
-                config.heartbeatInterval().toMillis(), config.heartbeatTimeout().toMillis(),
-                config.offlineGrace().toMillis(), epoll ? "epoll" : "nio");
+        log.info("Listening on http://{}:{} ({} store, heartbeat {} ms + {} ms, offline grace {} ms, {},"
+                        + " at most {} connections)", config.host(), port,
+                config.dbUrl().isPresent() ? "PostgreSQL" : "embedded H2", config.heartbeatInterval().toMillis(),
+                config.heartbeatTimeout().toMillis(), config.offlineGrace().toMillis(), epoll ? "epoll" : "nio",
+                limit.max());
     }
 
     /** Opens the store, loads the membership index and binds; returns once the server accepts connections. */

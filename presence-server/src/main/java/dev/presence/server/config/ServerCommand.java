@@ -62,6 +62,12 @@ public final class ServerCommand {
                     + " (env PRESENCE_ALLOWED_ORIGINS).")
     String allowedOrigins;
 
+    @Option(names = "--max-connections", defaultValue = "${env:PRESENCE_MAX_CONNECTIONS:-0}", paramLabel = "N",
+            description = "Connections held at once; more are refused at once instead of piling up at the"
+                    + " open-file limit. 0: the open-file limit less a reserve (env PRESENCE_MAX_CONNECTIONS,"
+                    + " default ${DEFAULT-VALUE}).")
+    int maxConnections;
+
     /**
      * The validated configuration.
      *
@@ -78,7 +84,7 @@ public final class ServerCommand {
         return new ServerConfig(host, port, dataDir,
                 java.util.Optional.ofNullable(dbUrl).filter(s -> !s.isBlank()),
                 java.util.Optional.ofNullable(redisUrl).filter(s -> !s.isBlank()),
-                heartbeatInterval, heartbeatTimeout, offlineGrace, origins, defaults.helloTimeout());
+                heartbeatInterval, heartbeatTimeout, offlineGrace, origins, defaults.helloTimeout(), maxConnections);
     }
 
     /** Parses {@code 500ms}, {@code 20s}, {@code 2m}. */

@@ -19,10 +19,12 @@ import java.util.Optional;
  * @param offlineGrace      how long a connection lost without a close frame still counts as online
  * @param allowedOrigins    origins allowed to open WebSockets; empty means the server's own origin only
  * @param helloTimeout      how long a connection may wait before authenticating
+ * @param maxConnections    connections (HTTP and WebSocket) held at once; beyond it new ones are refused at
+ *                          once; 0 means what the process's open-file limit allows, less a reserve
  */
 public record ServerConfig(String host, int port, Path dataDir, Optional<String> dbUrl, Optional<String> redisUrl,
                            Duration heartbeatInterval, Duration heartbeatTimeout, Duration offlineGrace,
-                           List<String> allowedOrigins, Duration helloTimeout) {
+                           List<String> allowedOrigins, Duration helloTimeout, int maxConnections) {
 
     public ServerConfig {
         if (host == null || host.isBlank()) {
@@ -38,6 +40,10 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
             throw new IllegalArgumentException("offline grace must not be negative");
         }
         allowedOrigins = List.copyOf(allowedOrigins);
+        if (maxConnections < 0) {
+            throw new IllegalArgumentException("max connections must not be negative (0 means automatic), not "
+                    + maxConnections);
+        }
     }
 
     private static void requirePositive(String what, Duration value) {
@@ -50,51 +56,56 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8080, Path.of("data"), Optional.empty(), Optional.empty(),
                 Duration.ofSeconds(20), Duration.ofSeconds(10), Duration.ofSeconds(3), List.of(),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), 0);
     }
 
     public ServerConfig withHost(String value) {
         return new ServerConfig(value, port, dataDir, dbUrl, redisUrl, heartbeatInterval, heartbeatTimeout,
-                offlineGrace, allowedOrigins, helloTimeout);
+                offlineGrace, allowedOrigins, helloTimeout, maxConnections);
     }
 
     public ServerConfig withPort(int value) {
         return new ServerConfig(host, value, dataDir, dbUrl, redisUrl, heartbeatInterval, heartbeatTimeout,
-                offlineGrace, allowedOrigins, helloTimeout);
+                offlineGrace, allowedOrigins, helloTimeout, maxConnections);
     }
 
     public ServerConfig withDataDir(Path value) {
         return new ServerConfig(host, port, value, dbUrl, redisUrl, heartbeatInterval, heartbeatTimeout,
-                offlineGrace, allowedOrigins, helloTimeout);
+                offlineGrace, allowedOrigins, helloTimeout, maxConnections);
     }
 
     public ServerConfig withDbUrl(String value) {
         return new ServerConfig(host, port, dataDir, Optional.ofNullable(value), redisUrl, heartbeatInterval,
-                heartbeatTimeout, offlineGrace, allowedOrigins, helloTimeout);
+                heartbeatTimeout, offlineGrace, allowedOrigins, helloTimeout, maxConnections);
     }
 
     public ServerConfig withRedisUrl(String value) {
         return new ServerConfig(host, port, dataDir, dbUrl, Optional.ofNullable(value), heartbeatInterval,
-                heartbeatTimeout, offlineGrace, allowedOrigins, helloTimeout);
+                heartbeatTimeout, offlineGrace, allowedOrigins, helloTimeout, maxConnections);
     }
 
     public ServerConfig withHeartbeat(Duration interval, Duration timeout) {
         return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, interval, timeout, offlineGrace,
-                allowedOrigins, helloTimeout);
+                allowedOrigins, helloTimeout, maxConnections);
     }
 
     public ServerConfig withOfflineGrace(Duration value) {
         return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, heartbeatInterval, heartbeatTimeout, value,
-                allowedOrigins, helloTimeout);
+                allowedOrigins, helloTimeout, maxConnections);
     }
 
     public ServerConfig withAllowedOrigins(List<String> value) {
         return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, heartbeatInterval, heartbeatTimeout,
-                offlineGrace, value, helloTimeout);
+                offlineGrace, value, helloTimeout, maxConnections);
+    }
+
+    public ServerConfig withMaxConnections(int value) {
+        return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, heartbeatInterval, heartbeatTimeout,
+                offlineGrace, allowedOrigins, helloTimeout, value);
     }
 
     public ServerConfig withHelloTimeout(Duration value) {
         return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, heartbeatInterval, heartbeatTimeout,
-                offlineGrace, allowedOrigins, value);
+                offlineGrace, allowedOrigins, value, maxConnections);
     }
 }

@@ -47,9 +47,8 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     private final Channel channel;
     private final String sessionId = Ids.random(12);
     private State state;
-    private String userId;
-    private String username;
-    private String tokenHash;
+    /** Who this is once authenticated; shared by every connection of the same token (fewer strings). */
+    private Authenticator.Identity identity;
     private long lastInboundNanos;
     private long nextPingNanos;
     private long helloDeadlineNanos;
@@ -87,12 +86,12 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
 
     @Override
     public String userId() {
-        return userId;
+        return identity == null ? null : identity.userId();
     }
 
     @Override
     public String tokenHash() {
-        return tokenHash;
+        return identity == null ? null : identity.tokenHash();
     }
 
     @Override
@@ -195,14 +194,12 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     }
 
     private void opened(Authenticator.Identity identity) {
-        userId = identity.userId();
-        username = identity.username();
-        tokenHash = identity.tokenHash();
+        this.identity = identity;
         state = State.OPEN;
         // stagger the first ping inside the interval, so pings do not come in waves after a mass reconnect
         long interval = context.heartbeat.intervalNanos();
         nextPingNanos = System.nanoTime() + ThreadLocalRandom.current().nextLong(interval / 10, interval + 1);
-        context.hub.open(this, username);
+        context.hub.open(this, identity.username());
     }
 
     // --- heartbeat, driven by the loop's HeartbeatMonitor --------------------------------------------
@@ -234,7 +231,7 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
             closeSlowConsumer("outbound queue full for " + (now - unwritableSinceNanos) / 1_000_000 + " ms");
         } else if (state == State.OPEN && silentTooLong(now)) {
             long silentMillis = (now - lastInboundNanos) / 1_000_000;
-            log.info("Stale connection detected: {} (silent for {} ms)", username, silentMillis);
+            log.info("Stale connection detected: {} (silent for {} ms)", describe(), silentMillis);
             context.metrics.staleConnection(silentMillis);
             state = State.CLOSED;
             endReason = EndReason.TIMED_OUT; // the wait has already happened: offline at once
@@ -344,14 +341,14 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
             state = State.CLOSED;
             log.info("Protocol violation by {}: {}", describe(), cause.getMessage());
         } else if (!(cause instanceof IOException)) {
-            log.warn("Unexpected error on a WebSocket of {}", username, cause);
+            log.warn("Unexpected error on a WebSocket of {}", describe(), cause);
         }
         ctx.close();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        boolean wasOpen = userId != null;
+        boolean wasOpen = identity != null;
         state = State.CLOSED;
         context.monitor(channel.eventLoop()).remove(this);
         context.metrics.connectionClosed();
@@ -361,7 +358,7 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     }
 
     private String describe() {
-        return username == null ? "unauthenticated connection" : username;
+        return identity == null ? "unauthenticated connection" : identity.username();
     }
 
     @Override
