@@ -29,6 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -42,6 +43,9 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
     private enum State { AWAITING_HELLO, AUTHENTICATING, OPEN, CLOSED }
+
+    /** How long a server-initiated close waits for the client's close frame. */
+    private static final long CLOSE_HANDSHAKE_MILLIS = 1000;
 
     private final GatewayContext context;
     private final Channel channel;
@@ -170,7 +174,15 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
         }
         state = State.CLOSED;
         endReason = EndReason.CLOSED;
-        channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+        // RFC 6455 closing handshake: wait for the client's close frame before closing TCP. Closing at once
+        // while the client still sends makes the kernel answer with a reset, and the client may never read
+        // our close code (4429, 4401, 1012). A client that does not answer is closed after a moment anyway.
+        channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(written -> {
+            if (!written.isSuccess()) {
+                channel.close();
+            }
+        });
+        channel.eventLoop().schedule((Runnable) channel::close, CLOSE_HANDSHAKE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     // --- authentication ------------------------------------------------------------------------------
@@ -251,6 +263,9 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
         long now = System.nanoTime();
         lastInboundNanos = now; // any frame proves the connection is alive
         if (state == State.CLOSED) {
+            if (frame instanceof CloseWebSocketFrame) {
+                channel.close(); // the client answered our close frame: the handshake is done
+            }
             return;
         }
         if (overRateLimit(now)) {
