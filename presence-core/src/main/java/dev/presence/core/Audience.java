@@ -18,6 +18,12 @@ public final class Audience {
 
     private final Map<String, Set<String>> membersByThread = new HashMap<>();
     private final Map<String, Set<String>> threadsByUser = new HashMap<>();
+    /**
+     * Co-members per user, computed once and reused until a membership of one of the user's threads changes:
+     * statuses change far more often than memberships, and the union of K threads of K members is the
+     * hot path of every transition and every welcome.
+     */
+    private final Map<String, String[]> coMemberCache = new HashMap<>();
 
     /**
      * Adds a member to a thread.
@@ -37,6 +43,7 @@ public final class Audience {
         }
         members.add(userId);
         threadsByUser.computeIfAbsent(userId, u -> new HashSet<>(4)).add(threadId);
+        forget(members);
         return newlyShared;
     }
 
@@ -50,6 +57,8 @@ public final class Audience {
         if (members == null || !members.remove(userId)) {
             return Set.of();
         }
+        forget(members);
+        coMemberCache.remove(userId);
         if (members.isEmpty()) {
             membersByThread.remove(threadId);
         }
@@ -69,17 +78,39 @@ public final class Audience {
 
     /** The users who share at least one thread with {@code userId}, without the user itself. */
     public Set<String> coMembers(String userId) {
+        return Set.of(coMemberArray(userId));
+    }
+
+    /**
+     * The same as {@link #coMembers}, as an array shared with later calls: read it, never change it. Valid
+     * until the next membership change.
+     */
+    public String[] coMemberArray(String userId) {
+        String[] cached = coMemberCache.get(userId);
+        if (cached != null) {
+            return cached;
+        }
         Set<String> threads = threadsByUser.get(userId);
         if (threads == null) {
-            return Set.of();
+            return NOBODY;
         }
-        Set<String> result = new HashSet<>();
+        Set<String> union = new HashSet<>();
         for (String threadId : threads) {
-            result.addAll(membersByThread.get(threadId));
+            union.addAll(membersByThread.get(threadId));
         }
-        result.remove(userId);
-        return result;
+        union.remove(userId);
+        String[] computed = union.toArray(NOBODY);
+        coMemberCache.put(userId, computed);
+        return computed;
     }
+
+    private void forget(Set<String> members) {
+        for (String member : members) {
+            coMemberCache.remove(member);
+        }
+    }
+
+    private static final String[] NOBODY = new String[0];
 
     /** Whether two different users share at least one thread. */
     public boolean shareAThread(String a, String b) {

@@ -71,8 +71,8 @@ public final class PresenceEngine {
 
     /** The status of every user who shares a thread with {@code viewer}. */
     public List<UserStatus> snapshot(String viewer) {
-        Set<String> coMembers = audience.coMembers(viewer);
-        List<UserStatus> statuses = new ArrayList<>(coMembers.size());
+        String[] coMembers = audience.coMemberArray(viewer);
+        List<UserStatus> statuses = new ArrayList<>(coMembers.length);
         for (String member : coMembers) {
             statuses.add(tracker.status(member));
         }
@@ -92,8 +92,8 @@ public final class PresenceEngine {
 
     /** The users who share a thread with {@code userId} and have a live session right now. */
     public List<String> liveCoMembers(String userId) {
-        Set<String> coMembers = audience.coMembers(userId);
-        List<String> live = new ArrayList<>(coMembers.size());
+        String[] coMembers = audience.coMemberArray(userId);
+        List<String> live = new ArrayList<>(coMembers.length);
         for (String member : coMembers) {
             if (tracker.hasLiveSession(member)) {
                 live.add(member);
