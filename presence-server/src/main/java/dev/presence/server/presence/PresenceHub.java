@@ -140,10 +140,10 @@ public final class PresenceHub implements AutoCloseable {
             usernames.put(session.userId(), username);
             registry.add(session);
             boolean wasOnline = engine.tracker().isOnline(session.userId());
-            List<UserStatus> snapshot = engine.snapshot(session.userId());
+            // the user's own flip goes to co-members only, so the welcome is still this session's first frame
+            List<UserStatus> snapshot = engine.sessionStarted(session.sessionId(), session.userId());
             fanout.toSession(session, Frames.welcome(session.sessionId(), session.userId(), heartbeatIntervalMs,
                     heartbeatTimeoutMs, snapshot));
-            engine.sessionStarted(session.sessionId(), session.userId());
             metrics.sessions(registry.size());
             log.info("{} connected (sessions: {}{})", username, registry.sessionsOf(session.userId()).size(),
                     wasOnline ? "" : ", now online");
