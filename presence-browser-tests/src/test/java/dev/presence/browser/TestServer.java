@@ -35,14 +35,14 @@ final class TestServer implements AutoCloseable {
             return new TestServer(null, null, URI.create(external));
         }
         Path dataDir = Files.createTempDirectory(Files.createDirectories(Browsers.TARGET.resolve("data")), "server-");
-        ServerConfig config = ServerConfig.defaults()
-                .withHost("127.0.0.1")
-                .withPort(0)
-                .withDataDir(dataDir)
-                .withHeartbeat(INTERVAL, TIMEOUT)
-                .withOfflineGrace(OFFLINE_GRACE);
+        ServerConfig config = ServerConfig.defaults().with(b -> b
+                .host("127.0.0.1")
+                .port(0)
+                .dataDir(dataDir)
+                .heartbeat(INTERVAL, TIMEOUT)
+                .offlineGrace(OFFLINE_GRACE));
         PresenceServer server = PresenceServer.start(config);
-        return new TestServer(server, config.withPort(server.port()), server.httpUri());
+        return new TestServer(server, config.with(b -> b.port(server.port())), server.httpUri());
     }
 
     /** Whether {@link #restart()} is possible (not with an external server). */

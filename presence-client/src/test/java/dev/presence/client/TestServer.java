@@ -36,8 +36,8 @@ final class TestServer implements AutoCloseable {
      *                 pause of a busy build machine does not end a connection they count on
      */
     TestServer(Path dataDir, Duration interval, Duration timeout) throws Exception {
-        config = ServerConfig.defaults().withPort(0).withDataDir(dataDir).withHeartbeat(interval, timeout)
-                .withOfflineGrace(Duration.ofMillis(200));
+        config = ServerConfig.defaults().with(b -> b.port(0).dataDir(dataDir).heartbeat(interval, timeout)
+                .offlineGrace(Duration.ofMillis(200)));
         server = PresenceServer.start(config);
         proxy = new FaultProxy(server.port());
     }
@@ -46,7 +46,7 @@ final class TestServer implements AutoCloseable {
     void restart() throws Exception {
         int port = server.port();
         server.close();
-        server = PresenceServer.start(config.withPort(port));
+        server = PresenceServer.start(config.with(b -> b.port(port)));
     }
 
     PresenceApi anonymous() {

@@ -26,7 +26,7 @@ class ConnectionLimitTest {
 
     @Test
     void connectionsOverTheLimitAreRefusedAtOnceAndAdmittedAgainLater() {
-        try (ServerFixture server = new ServerFixture(dataDir, c -> c.withMaxConnections(LIMIT))) {
+        try (ServerFixture server = new ServerFixture(dataDir, c -> c.with(b -> b.maxConnections(LIMIT)))) {
             Account ann = server.api.signUp("ann"); // its HTTP connection counts too
             List<WebSocket> open = new ArrayList<>();
             boolean refused = false;

@@ -37,7 +37,7 @@ class RestartAndDatabaseTest {
             c.createStatement().execute("CREATE SCHEMA " + schema);
         }
         String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-        try (ServerFixture server = new ServerFixture(dataDir, config -> config.withDbUrl(url))) {
+        try (ServerFixture server = new ServerFixture(dataDir, config -> config.with(b -> b.dbUrl(url)))) {
             restartScenario(server);
         } finally {
             try (Connection c = DriverManager.getConnection(base)) {
@@ -48,7 +48,7 @@ class RestartAndDatabaseTest {
 
     @Test
     void clusterModeIsRefusedWithAReasonUntilItExists() {
-        var config = ServerFixture.testConfig(dataDir).withRedisUrl("redis://127.0.0.1:6379");
+        var config = ServerFixture.testConfig(dataDir).with(b -> b.redisUrl("redis://127.0.0.1:6379"));
         assertThatThrownBy(() -> PresenceServer.start(config)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cluster mode does not exist yet");
     }

@@ -31,7 +31,7 @@ class PresenceCliTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = PresenceServer.start(ServerConfig.defaults().withPort(0).withDataDir(dir.resolve("data")));
+        server = PresenceServer.start(ServerConfig.defaults().with(b -> b.port(0).dataDir(dir.resolve("data"))));
     }
 
     @AfterEach

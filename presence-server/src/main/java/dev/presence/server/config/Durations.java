@@ -4,24 +4,24 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as people write them in flags: {@code 500ms}, {@code 20s}, {@code 2m}. */
+/** Durations as people write them in flags: {@code 500ms}, {@code 20s}, {@code 2m}, {@code 12h}, {@code 30d}. */
 public final class Durations {
 
-    private static final Pattern FORMAT = Pattern.compile("(-?\\d+)\\s*(ms|s|m)");
+    private static final Pattern FORMAT = Pattern.compile("(-?\\d+)\\s*(ms|s|m|h|d)");
 
     private Durations() {
     }
 
     /**
-     * Parses {@code 500ms}, {@code 20s} or {@code 2m}.
+     * Parses {@code 500ms}, {@code 20s}, {@code 2m}, {@code 12h} or {@code 30d}.
      *
      * @throws IllegalArgumentException with a message fit for a person, if the text is not such a duration
      */
     public static Duration parse(String text) {
         Matcher m = FORMAT.matcher(text == null ? "" : text.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration: write a number with ms, s or m,"
-                    + " like 500ms, 20s or 2m");
+            throw new IllegalArgumentException("'" + text + "' is not a duration: write a number with ms, s, m, h or d,"
+                    + " like 500ms, 20s, 2m, 12h or 30d");
         }
         long amount;
         try {
@@ -32,7 +32,9 @@ public final class Durations {
         return switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(amount);
             case "s" -> Duration.ofSeconds(amount);
-            default -> Duration.ofMinutes(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
         };
     }
 
@@ -42,6 +44,12 @@ public final class Durations {
             return "nothing";
         }
         long ms = d.toMillis();
+        if (ms != 0 && ms % 86_400_000 == 0) {
+            return ms / 86_400_000 + "d";
+        }
+        if (ms != 0 && ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
         if (ms != 0 && ms % 60_000 == 0) {
             return ms / 60_000 + "m";
         }

@@ -68,6 +68,34 @@ public final class ServerCommand {
                     + " default ${DEFAULT-VALUE}).")
     int maxConnections;
 
+    @Option(names = "--token-ttl", defaultValue = "${env:PRESENCE_TOKEN_TTL:-30d}",
+            converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "A login token expires this long after its last use (env PRESENCE_TOKEN_TTL,"
+                    + " default ${DEFAULT-VALUE}).")
+    Duration tokenTtl;
+
+    @Option(names = "--max-tokens-per-user", defaultValue = "${env:PRESENCE_MAX_TOKENS_PER_USER:-50}",
+            paramLabel = "N", description = "Tokens one user holds at once; a new login revokes the oldest"
+                    + " (env PRESENCE_MAX_TOKENS_PER_USER, default ${DEFAULT-VALUE}).")
+    int maxTokensPerUser;
+
+    @Option(names = "--max-pending-per-address", defaultValue = "${env:PRESENCE_MAX_PENDING_PER_ADDRESS:-256}",
+            paramLabel = "N", description = "Connections from one client address that have not yet"
+                    + " authenticated (WebSocket) or completed a request (HTTP); more are refused at once"
+                    + " (env PRESENCE_MAX_PENDING_PER_ADDRESS, default ${DEFAULT-VALUE}).")
+    int maxPendingPerAddress;
+
+    @Option(names = "--request-timeout", defaultValue = "${env:PRESENCE_REQUEST_TIMEOUT:-10s}",
+            converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "An HTTP request head and body must arrive within it; an idle keep-alive connection"
+                    + " closes after 60 s (env PRESENCE_REQUEST_TIMEOUT, default ${DEFAULT-VALUE}).")
+    Duration requestTimeout;
+
+    @Option(names = "--metrics-port", defaultValue = "${env:PRESENCE_METRICS_PORT:-0}", paramLabel = "PORT",
+            description = "0: /metrics on the main port; else only on this port, bound to 127.0.0.1"
+                    + " (env PRESENCE_METRICS_PORT, default ${DEFAULT-VALUE}).")
+    int metricsPort;
+
     /**
      * The validated configuration.
      *
@@ -80,11 +108,11 @@ public final class ServerCommand {
             throw new IllegalArgumentException("--db-url must be a JDBC URL like"
                     + " jdbc:postgresql://127.0.0.1:5432/presence?user=presence, not '" + dbUrl + "'");
         }
-        ServerConfig defaults = ServerConfig.defaults();
-        return new ServerConfig(host, port, dataDir,
-                java.util.Optional.ofNullable(dbUrl).filter(s -> !s.isBlank()),
-                java.util.Optional.ofNullable(redisUrl).filter(s -> !s.isBlank()),
-                heartbeatInterval, heartbeatTimeout, offlineGrace, origins, defaults.helloTimeout(), maxConnections);
+        return new ServerConfig.Builder().host(host).port(port).dataDir(dataDir).dbUrl(dbUrl).redisUrl(redisUrl)
+                .heartbeat(heartbeatInterval, heartbeatTimeout).offlineGrace(offlineGrace).allowedOrigins(origins)
+                .maxConnections(maxConnections).tokenTtl(tokenTtl).maxTokensPerUser(maxTokensPerUser)
+                .maxPendingPerAddress(maxPendingPerAddress).requestTimeout(requestTimeout).metricsPort(metricsPort)
+                .build();
     }
 
     /** Parses {@code 500ms}, {@code 20s}, {@code 2m}. */

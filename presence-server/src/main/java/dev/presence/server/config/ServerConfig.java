@@ -4,35 +4,43 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Everything a server needs to start. Built from the command line by {@link ServerCommand}, or directly by
- * tests (start from {@link #defaults()} and change what matters).
+ * tests: start from {@link #defaults()} and change what matters with {@link #with(Consumer)}.
  *
- * @param host              interface to bind
- * @param port              port to bind; 0 picks a free one
- * @param dataDir           where the embedded database lives
- * @param dbUrl             JDBC URL of PostgreSQL, or empty for the embedded database
- * @param redisUrl          cluster mode (not available yet: the server refuses to start with it)
- * @param heartbeatInterval how often the server pings each connection
- * @param heartbeatTimeout  how much longer than an interval a silent connection is given before it is dead
- * @param offlineGrace      how long a connection lost without a close frame still counts as online
- * @param allowedOrigins    origins allowed to open WebSockets; empty means the server's own origin only
- * @param helloTimeout      how long a connection may wait before authenticating
- * @param maxConnections    connections (HTTP and WebSocket) held at once; beyond it new ones are refused at
- *                          once; 0 means what the process's open-file limit allows, less a reserve
+ * @param host                  interface to bind
+ * @param port                  port to bind; 0 picks a free one
+ * @param dataDir               where the embedded database lives
+ * @param dbUrl                 JDBC URL of PostgreSQL, or empty for the embedded database
+ * @param redisUrl              cluster mode (not available yet: the server refuses to start with it)
+ * @param heartbeatInterval     how often the server pings each connection
+ * @param heartbeatTimeout      how much longer than an interval a silent connection is given before it is dead
+ * @param offlineGrace          how long a connection lost without a close frame still counts as online
+ * @param allowedOrigins        origins allowed to open WebSockets; empty means the server's own origin only
+ * @param helloTimeout          how long a connection may wait before authenticating
+ * @param maxConnections        connections (HTTP and WebSocket) held at once; beyond it new ones are refused at
+ *                              once; 0 means what the process's open-file limit allows, less a reserve
+ * @param tokenTtl              a login token expires this long after its last use
+ * @param maxTokensPerUser      tokens a user holds at once; a new login revokes the oldest beyond it
+ * @param maxPendingPerAddress  connections from one client address not yet authenticated (WebSocket) or
+ *                              between requests (HTTP); more are refused at once
+ * @param requestTimeout        an HTTP request (head and body) must arrive within it
+ * @param keepAliveTimeout      an idle keep-alive HTTP connection is closed after it
+ * @param metricsPort           0: {@code /metrics} on the main port; else only on this port, on 127.0.0.1
  */
 public record ServerConfig(String host, int port, Path dataDir, Optional<String> dbUrl, Optional<String> redisUrl,
                            Duration heartbeatInterval, Duration heartbeatTimeout, Duration offlineGrace,
-                           List<String> allowedOrigins, Duration helloTimeout, int maxConnections) {
+                           List<String> allowedOrigins, Duration helloTimeout, int maxConnections,
+                           Duration tokenTtl, int maxTokensPerUser, int maxPendingPerAddress,
+                           Duration requestTimeout, Duration keepAliveTimeout, int metricsPort) {
 
     public ServerConfig {
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("host must not be empty");
         }
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port must be between 0 and 65535, not " + port);
-        }
+        requirePort("port", port);
         requirePositive("heartbeat interval", heartbeatInterval);
         requirePositive("heartbeat timeout", heartbeatTimeout);
         requirePositive("hello timeout", helloTimeout);
@@ -44,6 +52,17 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
             throw new IllegalArgumentException("max connections must not be negative (0 means automatic), not "
                     + maxConnections);
         }
+        requirePositive("token ttl", tokenTtl);
+        if (maxTokensPerUser < 1) {
+            throw new IllegalArgumentException("max tokens per user must be at least 1, not " + maxTokensPerUser);
+        }
+        if (maxPendingPerAddress < 1) {
+            throw new IllegalArgumentException("max pending per address must be at least 1, not "
+                    + maxPendingPerAddress);
+        }
+        requirePositive("request timeout", requestTimeout);
+        requirePositive("keep-alive timeout", keepAliveTimeout);
+        requirePort("metrics port", metricsPort);
     }
 
     private static void requirePositive(String what, Duration value) {
@@ -52,60 +71,153 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
         }
     }
 
-    /** The documented defaults (PROTOCOL.md, "Server options"). */
+    private static void requirePort(String what, int value) {
+        if (value < 0 || value > 65535) {
+            throw new IllegalArgumentException(what + " must be between 0 and 65535, not " + value);
+        }
+    }
+
+    /** The documented defaults (PROTOCOL.md, "Server options" and "Trust and hygiene"). */
     public static ServerConfig defaults() {
-        return new ServerConfig("127.0.0.1", 8080, Path.of("data"), Optional.empty(), Optional.empty(),
-                Duration.ofSeconds(20), Duration.ofSeconds(10), Duration.ofSeconds(3), List.of(),
-                Duration.ofSeconds(10), 0);
+        return new Builder().build();
     }
 
-    public ServerConfig withHost(String value) {
-        return new ServerConfig(value, port, dataDir, dbUrl, redisUrl, heartbeatInterval, heartbeatTimeout,
-                offlineGrace, allowedOrigins, helloTimeout, maxConnections);
+    /** A copy with the changes {@code changes} makes to a builder that starts from this configuration. */
+    public ServerConfig with(Consumer<Builder> changes) {
+        Builder builder = new Builder(this);
+        changes.accept(builder);
+        return builder.build();
     }
 
-    public ServerConfig withPort(int value) {
-        return new ServerConfig(host, value, dataDir, dbUrl, redisUrl, heartbeatInterval, heartbeatTimeout,
-                offlineGrace, allowedOrigins, helloTimeout, maxConnections);
-    }
+    /** Builds a {@link ServerConfig}; every field starts at its documented default. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 8080;
+        private Path dataDir = Path.of("data");
+        private Optional<String> dbUrl = Optional.empty();
+        private Optional<String> redisUrl = Optional.empty();
+        private Duration heartbeatInterval = Duration.ofSeconds(20);
+        private Duration heartbeatTimeout = Duration.ofSeconds(10);
+        private Duration offlineGrace = Duration.ofSeconds(3);
+        private List<String> allowedOrigins = List.of();
+        private Duration helloTimeout = Duration.ofSeconds(10);
+        private int maxConnections;
+        private Duration tokenTtl = Duration.ofDays(30);
+        private int maxTokensPerUser = 50;
+        private int maxPendingPerAddress = 256;
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private Duration keepAliveTimeout = Duration.ofSeconds(60);
+        private int metricsPort;
 
-    public ServerConfig withDataDir(Path value) {
-        return new ServerConfig(host, port, value, dbUrl, redisUrl, heartbeatInterval, heartbeatTimeout,
-                offlineGrace, allowedOrigins, helloTimeout, maxConnections);
-    }
+        public Builder() {
+        }
 
-    public ServerConfig withDbUrl(String value) {
-        return new ServerConfig(host, port, dataDir, Optional.ofNullable(value), redisUrl, heartbeatInterval,
-                heartbeatTimeout, offlineGrace, allowedOrigins, helloTimeout, maxConnections);
-    }
+        private Builder(ServerConfig c) {
+            host = c.host;
+            port = c.port;
+            dataDir = c.dataDir;
+            dbUrl = c.dbUrl;
+            redisUrl = c.redisUrl;
+            heartbeatInterval = c.heartbeatInterval;
+            heartbeatTimeout = c.heartbeatTimeout;
+            offlineGrace = c.offlineGrace;
+            allowedOrigins = c.allowedOrigins;
+            helloTimeout = c.helloTimeout;
+            maxConnections = c.maxConnections;
+            tokenTtl = c.tokenTtl;
+            maxTokensPerUser = c.maxTokensPerUser;
+            maxPendingPerAddress = c.maxPendingPerAddress;
+            requestTimeout = c.requestTimeout;
+            keepAliveTimeout = c.keepAliveTimeout;
+            metricsPort = c.metricsPort;
+        }
 
-    public ServerConfig withRedisUrl(String value) {
-        return new ServerConfig(host, port, dataDir, dbUrl, Optional.ofNullable(value), heartbeatInterval,
-                heartbeatTimeout, offlineGrace, allowedOrigins, helloTimeout, maxConnections);
-    }
+        public Builder host(String value) {
+            host = value;
+            return this;
+        }
 
-    public ServerConfig withHeartbeat(Duration interval, Duration timeout) {
-        return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, interval, timeout, offlineGrace,
-                allowedOrigins, helloTimeout, maxConnections);
-    }
+        public Builder port(int value) {
+            port = value;
+            return this;
+        }
 
-    public ServerConfig withOfflineGrace(Duration value) {
-        return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, heartbeatInterval, heartbeatTimeout, value,
-                allowedOrigins, helloTimeout, maxConnections);
-    }
+        public Builder dataDir(Path value) {
+            dataDir = value;
+            return this;
+        }
 
-    public ServerConfig withAllowedOrigins(List<String> value) {
-        return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, heartbeatInterval, heartbeatTimeout,
-                offlineGrace, value, helloTimeout, maxConnections);
-    }
+        public Builder dbUrl(String value) {
+            dbUrl = Optional.ofNullable(value).filter(s -> !s.isBlank());
+            return this;
+        }
 
-    public ServerConfig withMaxConnections(int value) {
-        return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, heartbeatInterval, heartbeatTimeout,
-                offlineGrace, allowedOrigins, helloTimeout, value);
-    }
+        public Builder redisUrl(String value) {
+            redisUrl = Optional.ofNullable(value).filter(s -> !s.isBlank());
+            return this;
+        }
 
-    public ServerConfig withHelloTimeout(Duration value) {
-        return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, heartbeatInterval, heartbeatTimeout,
-                offlineGrace, allowedOrigins, value, maxConnections);
+        public Builder heartbeat(Duration interval, Duration timeout) {
+            heartbeatInterval = interval;
+            heartbeatTimeout = timeout;
+            return this;
+        }
+
+        public Builder offlineGrace(Duration value) {
+            offlineGrace = value;
+            return this;
+        }
+
+        public Builder allowedOrigins(List<String> value) {
+            allowedOrigins = value;
+            return this;
+        }
+
+        public Builder helloTimeout(Duration value) {
+            helloTimeout = value;
+            return this;
+        }
+
+        public Builder maxConnections(int value) {
+            maxConnections = value;
+            return this;
+        }
+
+        public Builder tokenTtl(Duration value) {
+            tokenTtl = value;
+            return this;
+        }
+
+        public Builder maxTokensPerUser(int value) {
+            maxTokensPerUser = value;
+            return this;
+        }
+
+        public Builder maxPendingPerAddress(int value) {
+            maxPendingPerAddress = value;
+            return this;
+        }
+
+        public Builder requestTimeout(Duration value) {
+            requestTimeout = value;
+            return this;
+        }
+
+        public Builder keepAliveTimeout(Duration value) {
+            keepAliveTimeout = value;
+            return this;
+        }
+
+        public Builder metricsPort(int value) {
+            metricsPort = value;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException with a message for a person when a value is out of range */
+        public ServerConfig build() {
+            return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, heartbeatInterval, heartbeatTimeout,
+                    offlineGrace, allowedOrigins, helloTimeout, maxConnections, tokenTtl, maxTokensPerUser,
+                    maxPendingPerAddress, requestTimeout, keepAliveTimeout, metricsPort);
+        }
     }
 }

@@ -19,16 +19,18 @@ public final class ApiRequest {
     private final Map<String, List<String>> query;
     private final byte[] body;
     private final String bearerToken;
+    private final String clientAddress;
     private final Function<String, Optional<Identity>> identify;
     private Identity identity;
     private JsonNode json;
 
     ApiRequest(Map<String, String> pathParams, Map<String, List<String>> query, byte[] body, String bearerToken,
-               Function<String, Optional<Identity>> identify) {
+               String clientAddress, Function<String, Optional<Identity>> identify) {
         this.pathParams = pathParams;
         this.query = query;
         this.body = body;
         this.bearerToken = bearerToken;
+        this.clientAddress = clientAddress;
         this.identify = identify;
     }
 
@@ -42,6 +44,11 @@ public final class ApiRequest {
                     .orElseThrow(() -> new ChatException(401, "unauthorized", "invalid or revoked token"));
         }
         return identity;
+    }
+
+    /** The client's IP address (no port), for limits per address. */
+    public String clientAddress() {
+        return clientAddress;
     }
 
     public String userId() {

@@ -117,7 +117,8 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         ApiRequest apiRequest = new ApiRequest(params, uri.parameters(), ByteBufUtil.getBytes(request.content()),
-                BearerToken.of(request.headers().get(HttpHeaderNames.AUTHORIZATION)), chat::identify);
+                BearerToken.of(request.headers().get(HttpHeaderNames.AUTHORIZATION)), clientAddress(ctx),
+                chat::identify);
         Route route = matched;
         try {
             workers.execute(() -> handle(ctx, route, apiRequest, keepAlive));
@@ -145,6 +146,11 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             log.error("API call failed", e);
             HttpResponses.error(ctx, keepAlive, 500, "internal_error", "something went wrong on the server");
         }
+    }
+
+    private static String clientAddress(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress address
+                ? address.getAddress().getHostAddress() : "unknown";
     }
 
     @Override

@@ -64,8 +64,8 @@ public final class ServerFixture implements AutoCloseable, BeforeEachCallback, A
     }
 
     public static ServerConfig testConfig(Path dataDir) {
-        return ServerConfig.defaults().withPort(0).withDataDir(dataDir).withHeartbeat(INTERVAL, TIMEOUT)
-                .withOfflineGrace(GRACE).withHelloTimeout(Duration.ofSeconds(1));
+        return ServerConfig.defaults().with(b -> b.port(0).dataDir(dataDir).heartbeat(INTERVAL, TIMEOUT)
+                .offlineGrace(GRACE).helloTimeout(Duration.ofSeconds(1)));
     }
 
     /** Starts (again, after {@link #stop()}), on a new random port, over the same data. */
