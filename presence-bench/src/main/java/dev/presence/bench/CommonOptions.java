@@ -18,8 +18,9 @@ final class CommonOptions {
             + " presence.server.jar property, else presence-server/target/presence-server.jar).")
     Path serverJar;
 
-    @Option(names = "--results-dir", paramLabel = "DIR", defaultValue = "bench/results",
-            description = "Where <scenario>-<date>.json (and plots) go (default ${DEFAULT-VALUE}).")
+    @Option(names = "--results-dir", paramLabel = "DIR",
+            description = "Where <scenario>-<date>.json (and plots) go (default bench/results; with --quick,"
+                    + " target/bench-results, so smoke runs never leave files in the tracked results).")
     Path resultsDir;
 
     @Option(names = "--xmx", paramLabel = "SIZE", description = "Server -Xmx (default per scenario).")
@@ -39,6 +40,14 @@ final class CommonOptions {
 
     @Option(names = "--keep-data", description = "Keep the temporary data dir and server log.")
     boolean keepData;
+
+    /** The results folder: as given, else the tracked {@code bench/results} for real runs only. */
+    Path resultsDir() {
+        if (resultsDir != null) {
+            return resultsDir;
+        }
+        return quick ? Path.of("target", "bench-results") : Path.of("bench", "results");
+    }
 
     Path serverJar() {
         if (serverJar != null) {

@@ -81,7 +81,7 @@ final class DensityCommand extends Scenario {
         for (int n : ns) {
             runs.add(runOne(n, holdSeconds, interval, xmx, per));
         }
-        Path png = Plots.densityPlot(report.root, common.resultsDir, stampOf(report));
+        Path png = Plots.densityPlot(report.root, common.resultsDir(), stampOf(report));
         if (png != null) {
             report.root.put("plot", png.toString());
             report.note("plot: " + png);

@@ -178,7 +178,7 @@ final class FanoutCommand extends Scenario {
             }
         }
         summarize();
-        Path png = Plots.fanoutPlot(report.root, common.resultsDir, DensityCommand.stampOf(report));
+        Path png = Plots.fanoutPlot(report.root, common.resultsDir(), DensityCommand.stampOf(report));
         if (png != null) {
             report.root.put("plot", png.toString());
             report.note("plot: " + png);

@@ -55,7 +55,7 @@ abstract class Scenario implements Callable<Integer> {
             report.note("BROKEN: " + b);
         }
         report.print(System.out);
-        Path file = report.write(common.resultsDir);
+        Path file = report.write(common.resultsDir());
         System.out.println("wrote " + file);
         lastResult = file;
         return broken.isEmpty() ? 0 : 1;

@@ -118,7 +118,7 @@ final class StormCommand extends Scenario {
             }
             active = false;
         }
-        Path png = Plots.stormPlot(report.root, common.resultsDir, DensityCommand.stampOf(report));
+        Path png = Plots.stormPlot(report.root, common.resultsDir(), DensityCommand.stampOf(report));
         if (png != null) {
             report.root.put("plot", png.toString());
             report.note("plot: " + png);
