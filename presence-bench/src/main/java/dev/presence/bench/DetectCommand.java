@@ -16,14 +16,32 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * V sessions whose network dies at once. The generator simulates it honestly on its side: for each victim it
- * stops reading (autoRead off) and never writes again (no pong, no close), leaving the socket open, so the
- * server hears nothing more and must find the dead link by its heartbeat. Watchers (the victims' ring
- * neighbours, all alive) time when {@code user_status_changed} offline arrives.
+ * V sessions that end at once, and how long until their watchers (the victims' ring neighbours, all alive)
+ * receive {@code user_status_changed} offline. Three kinds of end, as users' devices end them:
+ * <ul>
+ *   <li>{@code silent} (default): the network dies. The generator stops reading (autoRead off) and never
+ *       writes again (no pong, no close), leaving the socket open, so the server hears nothing more and must
+ *       find the dead link by its heartbeat: interval + timeout.</li>
+ *   <li>{@code drop}: the app is killed and the OS closes its socket, without a close frame: the offline
+ *       grace.</li>
+ *   <li>{@code close}: the app closes cleanly with a close frame: at once.</li>
+ * </ul>
  */
 @Command(name = "detect", mixinStandardHelpOptions = true,
-        description = "How fast the heartbeat finds sessions whose network died at once.")
+        description = "How fast watchers learn that sessions ended: network gone (silent), process killed"
+                + " (drop) or closed cleanly (close).")
 final class DetectCommand extends Scenario {
+
+    /** How the victims' sessions end. */
+    enum End { silent, drop, close }
+
+    @Option(names = "--end", paramLabel = "KIND", defaultValue = "silent",
+            description = "silent (network gone), drop (socket closed without a close frame) or close (close"
+                    + " frame); default ${DEFAULT-VALUE}.")
+    End end;
+
+    @Option(names = "--offline-grace", paramLabel = "DURATION", description = "Default: the server's (3s).")
+    String grace;
 
     @Option(names = {"-n", "--sessions"}, paramLabel = "V",
             description = "Sessions that die (default 1000; quick 50). As many watchers stay alive.")
@@ -47,15 +65,27 @@ final class DetectCommand extends Scenario {
         String hbTimeout = timeout != null ? timeout : common.quick ? "1s" : "5s";
         double intervalS = Durations.seconds(hbInterval);
         double timeoutS = Durations.seconds(hbTimeout);
-        double targetMax = intervalS + timeoutS + 1;
+        double graceS = grace != null ? Durations.seconds(grace) : 3;
+        double targetMax = switch (end) {
+            case silent -> intervalS + timeoutS + 1;
+            case drop -> graceS + 1;
+            case close -> 1;
+        };
         int users = 2 * v; // victims are the even users, so each has 4 live watchers among its 8 co-members
         String xmx = common.xmx != null ? common.xmx : "1g";
         report.root.put("victims", v);
         report.root.put("watchers", v);
         report.root.put("heartbeat_interval", hbInterval);
         report.root.put("heartbeat_timeout", hbTimeout);
-        report.root.put("simulation", "generator side: autoRead off and no writes on each victim's socket, socket"
-                + " left open (the kernel still ACKs; the server hears no frame)");
+        report.root.put("offline_grace_seconds", graceS);
+        report.root.put("end", end.name());
+        report.root.put("simulation", switch (end) {
+            case silent -> "generator side: autoRead off and no writes on each victim's socket, socket left open"
+                    + " (the kernel still ACKs; the server hears no frame)";
+            case drop -> "generator side: each victim's socket closed without a close frame (as the OS does"
+                    + " when the app is killed)";
+            case close -> "generator side: each victim sends a close frame 1000 (the app closes cleanly)";
+        });
         report.root.putObject("targets").put("misses", 0).put("max_seconds", targetMax);
 
         Path data = work.resolve("data");
@@ -84,8 +114,12 @@ final class DetectCommand extends Scenario {
                 }
             }
         };
-        try (ServerProcess server = ServerProcess.start(common.serverJar(), port, data, xmx,
-                List.of("--heartbeat-interval", hbInterval, "--heartbeat-timeout", hbTimeout),
+        List<String> serverOptions = new ArrayList<>(List.of("--heartbeat-interval", hbInterval,
+                "--heartbeat-timeout", hbTimeout));
+        if (grace != null) {
+            serverOptions.addAll(List.of("--offline-grace", grace));
+        }
+        try (ServerProcess server = ServerProcess.start(common.serverJar(), port, data, xmx, serverOptions,
                 work.resolve("server.log"));
              Fleet fleet = new Fleet("127.0.0.1", port, common.threads, 0, Fleet.sourcesFor(users), listener)) {
             List<Session> all = new ArrayList<>(users);
@@ -108,9 +142,13 @@ final class DetectCommand extends Scenario {
             }
             t0[0] = System.nanoTime();
             for (int u = 0; u < users; u += 2) {
-                fleet.freeze(all.get(u));
+                switch (end) {
+                    case silent -> fleet.freeze(all.get(u));
+                    case drop -> fleet.drop(all.get(u));
+                    case close -> fleet.closeClean(all.get(u));
+                }
             }
-            log("network of %d sessions died", v);
+            log("%d sessions ended (%s)", v, end);
             long deadline = t0[0] + TimeUnit.MILLISECONDS.toNanos((long) ((intervalS + timeoutS) * 2000 + 10_000));
             while (found.get() < v && System.nanoTime() < deadline) {
                 Thread.sleep(50);
