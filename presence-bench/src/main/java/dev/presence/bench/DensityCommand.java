@@ -73,7 +73,6 @@ final class DensityCommand extends Scenario {
         targets.put("idle_cpu_percent_per_10k", TARGET_CPU_PER_10K);
         ArrayNode runs = report.root.putArray("runs");
         if (nmt) {
-            ServerProcess.JVM_OPTIONS.add("-XX:NativeMemoryTracking=summary");
             report.root.put("nmt", true);
         }
         report.header("N", "open", "gen procs", "heap/session", "RSS/session", "idle CPU %", "CPU %/10k",
@@ -110,7 +109,8 @@ final class DensityCommand extends Scenario {
         r.put("sessions", n);
         r.put("provision_seconds", provisionSeconds);
         int port = common.freePort();
-        try (ServerProcess server = ServerProcess.start(common.serverJar(), port, data, xmx, flags,
+        try (ServerProcess server = startServer(port, data, xmx,
+                nmt ? List.of("-XX:NativeMemoryTracking=summary") : List.of(), flags,
                 dir.resolve("server.log"))) {
             // warm up the upgrade, auth and welcome paths (class loading, JIT) before the baseline
             warmUp(port, tokens, n);

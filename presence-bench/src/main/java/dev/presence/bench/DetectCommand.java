@@ -119,7 +119,7 @@ final class DetectCommand extends Scenario {
         if (grace != null) {
             serverOptions.addAll(List.of("--offline-grace", grace));
         }
-        try (ServerProcess server = ServerProcess.start(common.serverJar(), port, data, xmx, serverOptions,
+        try (ServerProcess server = startServer(port, data, xmx, List.of(), serverOptions,
                 work.resolve("server.log"));
              Fleet fleet = new Fleet("127.0.0.1", port, common.threads, 0, Fleet.sourcesFor(users), listener)) {
             List<Session> all = new ArrayList<>(users);

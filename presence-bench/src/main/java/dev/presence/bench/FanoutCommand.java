@@ -109,7 +109,7 @@ final class FanoutCommand extends Scenario {
                     + " one server) holds at most " + sockets + " sessions; fanout needs them in one process to time"
                     + " close-to-receipt on one clock");
         }
-        try (ServerProcess server = ServerProcess.start(common.serverJar(), port, data, xmx, List.of(),
+        try (ServerProcess server = startServer(port, data, xmx, List.of(), List.of(),
                 work.resolve("server.log"));
              Fleet f = new Fleet("127.0.0.1", port, common.threads, 0, Math.max(16, Fleet.sourcesFor(n)), new Cycler())) {
             fleet = f;

@@ -32,8 +32,6 @@ abstract class Scenario implements Callable<Integer> {
     public Integer call() throws Exception {
         work = Files.createTempDirectory("presence-bench-" + name() + "-");
         report = new Report(name(), common.quick);
-        ServerProcess.JVM_OPTIONS.clear();
-        ServerProcess.JVM_OPTIONS.addAll(common.serverJvmOptions);
         if (!common.serverJvmOptions.isEmpty()) {
             report.root.putPOJO("server_jvm_options", common.serverJvmOptions);
         }
@@ -57,12 +55,19 @@ abstract class Scenario implements Callable<Integer> {
         report.print(System.out);
         Path file = report.write(common.resultsDir());
         System.out.println("wrote " + file);
-        lastResult = file;
         return broken.isEmpty() ? 0 : 1;
     }
 
-    /** The JSON file of the last run in this JVM (for tests). */
-    static volatile Path lastResult;
+    /**
+     * Starts the server jar with the options every scenario takes ({@code --server-jar},
+     * {@code --server-jvm-opt}) and this scenario's own.
+     */
+    ServerProcess startServer(int port, Path data, String xmx, java.util.List<String> extraJvmOptions,
+                              java.util.List<String> flags, Path log) throws IOException, InterruptedException {
+        java.util.List<String> jvm = new java.util.ArrayList<>(common.serverJvmOptions);
+        jvm.addAll(extraJvmOptions);
+        return ServerProcess.start(common.serverJar(), jvm, port, data, xmx, flags, log);
+    }
 
     void log(String format, Object... args) {
         System.out.printf("[%s %tT] %s%n", name(), System.currentTimeMillis(), String.format(format, args));

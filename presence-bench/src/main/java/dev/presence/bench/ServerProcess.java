@@ -38,10 +38,12 @@ final class ServerProcess implements AutoCloseable {
     final Path log;
     private Process process;
     /** Extra JVM options for the server, e.g. -XX:NativeMemoryTracking=summary. */
-    static final List<String> JVM_OPTIONS = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> jvmOptions;
 
-    private ServerProcess(Path jar, int port, Path dataDir, String xmx, List<String> flags, Path log) {
+    private ServerProcess(Path jar, List<String> jvmOptions, int port, Path dataDir, String xmx, List<String> flags,
+                          Path log) {
         this.jar = jar;
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.port = port;
         this.dataDir = dataDir;
         this.xmx = xmx;
@@ -50,9 +52,9 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Starts the server and returns once {@code /health} answers. */
-    static ServerProcess start(Path jar, int port, Path dataDir, String xmx, List<String> flags, Path log)
-            throws IOException, InterruptedException {
-        ServerProcess server = new ServerProcess(jar, port, dataDir, xmx, flags, log);
+    static ServerProcess start(Path jar, List<String> jvmOptions, int port, Path dataDir, String xmx,
+                               List<String> flags, Path log) throws IOException, InterruptedException {
+        ServerProcess server = new ServerProcess(jar, jvmOptions, port, dataDir, xmx, flags, log);
         server.launch();
         return server;
     }
@@ -70,7 +72,7 @@ final class ServerProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + xmx);
-        cmd.addAll(JVM_OPTIONS);
+        cmd.addAll(jvmOptions);
         cmd.add("-jar");
         cmd.add(jar.toString());
         cmd.add("--host");

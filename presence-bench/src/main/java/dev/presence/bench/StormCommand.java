@@ -80,7 +80,7 @@ final class StormCommand extends Scenario {
         List<String> tokens = Provisioner.provision(data, n);
         int port = common.freePort();
         SplittableRandom seeds = new SplittableRandom(7);
-        try (ServerProcess server = ServerProcess.start(common.serverJar(), port, data, xmx, List.of(),
+        try (ServerProcess server = startServer(port, data, xmx, List.of(), List.of(),
                 work.resolve("server.log"));
              Fleet f = new Fleet("127.0.0.1", port, common.threads, 0, Math.max(8, Fleet.sourcesFor(n) * 2),
                      new Reconnector())) {

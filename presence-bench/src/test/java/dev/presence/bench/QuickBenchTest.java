@@ -31,8 +31,11 @@ class QuickBenchTest {
     private JsonNode quick(String scenario) throws Exception {
         int code = BenchMain.execute(scenario, "--quick", "--results-dir", results.toString());
         assertThat(code).as(scenario + " exit code").isZero();
-        Path file = Scenario.lastResult;
-        assertThat(file.getFileName().toString()).startsWith(scenario + "-quick-").endsWith(".json");
+        Path file;
+        try (var files = Files.list(results)) {
+            file = files.filter(p -> p.getFileName().toString().startsWith(scenario + "-quick-")
+                    && p.getFileName().toString().endsWith(".json")).findFirst().orElseThrow();
+        }
         JsonNode json = Report.JSON.readTree(file.toFile());
         assertThat(json.path("scenario").asText()).isEqualTo(scenario);
         assertThat(json.path("quick").asBoolean()).isTrue();
