@@ -1,8 +1,5 @@
 package dev.presence.bench;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -48,7 +45,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Many non-blocking WebSocket clients on a few event loops (never a thread per socket). Connections are spread
  * over loopback source addresses 127.0.0.2, 127.0.0.3, ... so that ephemeral ports never run out. It answers
- * the server's pings, keeps each session's view of its co-members, and counts what it sees.
+ * the server's pings, hands what frames say ({@link FrameScanner}) to each session's view ({@link Session}),
+ * and counts what it sees.
  */
 final class Fleet implements AutoCloseable {
 
@@ -71,7 +69,6 @@ final class Fleet implements AutoCloseable {
         }
     }
 
-    private static final JsonFactory JSON = new JsonFactory();
     private static final byte[] PONG = "{\"type\":\"pong\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final MultiThreadIoEventLoopGroup group;
@@ -315,32 +312,11 @@ final class Fleet implements AutoCloseable {
 
         private void onText(ChannelHandlerContext ctx, byte[] bytes) throws IOException {
             long now = System.nanoTime();
-            String type = null;
-            String userId = null;
-            boolean isOnline = false;
-            long version = 0;
-            List<long[]> presence = null;
-            try (JsonParser p = JSON.createParser(bytes)) {
-                if (p.nextToken() != JsonToken.START_OBJECT) {
-                    return;
-                }
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = p.currentName();
-                    JsonToken value = p.nextToken();
-                    switch (field) {
-                        case "type" -> type = p.getText();
-                        case "user_id" -> userId = p.getText();
-                        case "is_online" -> isOnline = value == JsonToken.VALUE_TRUE;
-                        case "version" -> version = p.getLongValue();
-                        case "presence" -> presence = readPresence(p);
-                        default -> p.skipChildren();
-                    }
-                }
-            }
-            if (type == null) {
+            FrameScanner.Frame frame = FrameScanner.scan(bytes);
+            if (frame == null) {
                 return;
             }
-            switch (type) {
+            switch (frame.type()) {
                 case "ping" -> {
                     pings.increment();
                     if (!s.frozen) {
@@ -348,63 +324,22 @@ final class Fleet implements AutoCloseable {
                         pongs.increment();
                     }
                 }
-                case "welcome" -> onWelcome(presence, now);
-                case "user_status_changed" -> onStatus(Ring.userIndex(userId), isOnline, version, now);
+                case "welcome" -> onWelcome(frame.statuses(), now);
+                case "user_status_changed", "status_batch" -> frame.statuses().forEach(status -> onStatus(status, now));
                 default -> {
                 }
             }
         }
 
-        private List<long[]> readPresence(JsonParser p) throws IOException {
-            List<long[]> out = new ArrayList<>();
-            if (p.currentToken() != JsonToken.START_ARRAY) {
-                p.skipChildren();
-                return out;
-            }
-            while (p.nextToken() == JsonToken.START_OBJECT) {
-                long user = -1;
-                long online = 0;
-                long version = 0;
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = p.currentName();
-                    JsonToken value = p.nextToken();
-                    switch (field) {
-                        case "user_id" -> user = Ring.userIndex(p.getText());
-                        case "is_online" -> online = value == JsonToken.VALUE_TRUE ? 1 : 0;
-                        case "version" -> version = p.getLongValue();
-                        default -> p.skipChildren();
-                    }
-                }
-                out.add(new long[] {user, online, version});
-            }
-            return out;
-        }
-
-        private void onWelcome(List<long[]> presence, long now) {
-            // a snapshot replaces the whole view
-            java.util.Arrays.fill(s.online, false);
-            java.util.Arrays.fill(s.version, 0);
-            s.onlineInView = 0;
-            if (presence != null) {
-                for (long[] item : presence) {
-                    int slot = s.slotOf((int) item[0]);
-                    if (slot < 0) {
-                        continue;
-                    }
-                    if (item[2] < s.maxVersionSeen[slot]) {
-                        versionRegressions.increment();
-                        if (regressionSample == null) {
-                            regressionSample = "session of " + Ring.userId(s.user) + ": welcome shows "
-                                    + Ring.userId((int) item[0]) + " at version " + item[2] + " (online=" + (item[1] == 1)
-                                    + ") after it had seen version " + s.maxVersionSeen[slot];
-                        }
-                    }
-                    s.maxVersionSeen[slot] = Math.max(s.maxVersionSeen[slot], item[2]);
-                    s.version[slot] = item[2];
-                    s.online[slot] = item[1] == 1;
-                    if (s.online[slot]) {
-                        s.onlineInView++;
-                    }
+        private void onWelcome(List<FrameScanner.Status> presence, long now) {
+            FrameScanner.Status regression = s.replaceView(presence);
+            if (regression != null) {
+                versionRegressions.increment();
+                if (regressionSample == null) {
+                    regressionSample = "session of " + Ring.userId(s.user) + ": welcome shows "
+                            + Ring.userId(regression.user()) + " at version " + regression.version() + " (online="
+                            + regression.online() + ") after it had seen version "
+                            + s.maxVersionSeen[s.slotOf(regression.user())];
                 }
             }
             if (!s.open) {
@@ -420,32 +355,24 @@ final class Fleet implements AutoCloseable {
             listener.welcomed(s, now);
         }
 
-        private void onStatus(int user, boolean isOnline, long version, long now) {
+        private void onStatus(FrameScanner.Status status, long now) {
             statusEvents.increment();
-            if (isOnline) {
+            if (status.online()) {
                 onlineEvents.increment();
             } else {
                 offlineEvents.increment();
             }
-            int slot = s.slotOf(user);
-            if (slot >= 0) {
-                if (version > s.version[slot]) {
-                    s.version[slot] = version;
-                    s.maxVersionSeen[slot] = Math.max(s.maxVersionSeen[slot], version);
-                    if (s.online[slot] != isOnline) {
-                        s.online[slot] = isOnline;
-                        s.onlineInView += isOnline ? 1 : -1;
-                    }
-                    updateComplete();
-                } else {
-                    staleEvents.increment();
+            switch (s.apply(status)) {
+                case CHANGED_VIEW, SAME_VIEW -> updateComplete();
+                case STALE -> staleEvents.increment();
+                case NOT_WATCHED -> {
                 }
             }
-            listener.status(s, user, isOnline, version, now);
+            listener.status(s, status.user(), status.online(), status.version(), now);
         }
 
         private void updateComplete() {
-            boolean complete = s.open && s.onlineInView == s.watched.length;
+            boolean complete = s.viewShowsAllOnline();
             if (complete != s.viewComplete) {
                 s.viewComplete = complete;
                 if (complete) {

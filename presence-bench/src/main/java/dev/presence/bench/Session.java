@@ -46,6 +46,61 @@ final class Session {
         this.maxVersionSeen = new long[watched.length];
     }
 
+    /** What applying a status to this session's view did. */
+    enum Applied { CHANGED_VIEW, SAME_VIEW, STALE, NOT_WATCHED }
+
+    /**
+     * Replaces the whole view with a snapshot (a {@code welcome}).
+     *
+     * @return the first entry whose version is below one this session saw before, or null
+     */
+    FrameScanner.Status replaceView(java.util.List<FrameScanner.Status> snapshot) {
+        java.util.Arrays.fill(online, false);
+        java.util.Arrays.fill(version, 0);
+        onlineInView = 0;
+        FrameScanner.Status regression = null;
+        for (FrameScanner.Status status : snapshot) {
+            int slot = slotOf(status.user());
+            if (slot < 0) {
+                continue;
+            }
+            if (status.version() < maxVersionSeen[slot] && regression == null) {
+                regression = status;
+            }
+            maxVersionSeen[slot] = Math.max(maxVersionSeen[slot], status.version());
+            version[slot] = status.version();
+            online[slot] = status.online();
+            if (status.online()) {
+                onlineInView++;
+            }
+        }
+        return regression;
+    }
+
+    /** Applies one status change by the version rule: only a newer version changes the view. */
+    Applied apply(FrameScanner.Status status) {
+        int slot = slotOf(status.user());
+        if (slot < 0) {
+            return Applied.NOT_WATCHED;
+        }
+        if (status.version() <= version[slot]) {
+            return Applied.STALE;
+        }
+        version[slot] = status.version();
+        maxVersionSeen[slot] = Math.max(maxVersionSeen[slot], status.version());
+        if (online[slot] == status.online()) {
+            return Applied.SAME_VIEW;
+        }
+        online[slot] = status.online();
+        onlineInView += status.online() ? 1 : -1;
+        return Applied.CHANGED_VIEW;
+    }
+
+    /** Welcomed, and every co-member shows online (the bench's definition of a converged view). */
+    boolean viewShowsAllOnline() {
+        return open && onlineInView == watched.length;
+    }
+
     int slotOf(int otherUser) {
         for (int i = 0; i < watched.length; i++) {
             if (watched[i] == otherUser) {
