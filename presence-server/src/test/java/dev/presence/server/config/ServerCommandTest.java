@@ -30,6 +30,26 @@ class ServerCommandTest {
         assertThat(config.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.offlineGrace()).isEqualTo(Duration.ofSeconds(3));
         assertThat(config.allowedOrigins()).isEmpty();
+        // contract v2, "Trust and hygiene"
+        assertThat(config.tokenTtl()).isEqualTo(Duration.ofDays(30));
+        assertThat(config.maxTokensPerUser()).isEqualTo(50);
+        assertThat(config.maxPendingPerAddress()).isEqualTo(256);
+        assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.keepAliveTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.metricsPort()).isZero();
+    }
+
+    @Test
+    void trustOptionsAreRead() {
+        ServerConfig config = parse("--token-ttl", "12h", "--max-tokens-per-user", "3", "--max-pending-per-address",
+                "8", "--request-timeout", "2s", "--metrics-port", "9100");
+        assertThat(config.tokenTtl()).isEqualTo(Duration.ofHours(12));
+        assertThat(config.maxTokensPerUser()).isEqualTo(3);
+        assertThat(config.maxPendingPerAddress()).isEqualTo(8);
+        assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.metricsPort()).isEqualTo(9100);
+        assertThatThrownBy(() -> parse("--max-tokens-per-user", "0")).hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> parse("--metrics-port", "-1")).hasMessageContaining("metrics port");
     }
 
     @Test
@@ -68,7 +88,11 @@ class ServerCommandTest {
         assertThat(Durations.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
         assertThat(Durations.format(Duration.ofMinutes(2))).isEqualTo("2m");
         assertThatThrownBy(() -> Durations.parse("20")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Durations.parse("20h")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Durations.parse("12h")).isEqualTo(Duration.ofHours(12));
+        assertThat(Durations.parse("30d")).isEqualTo(Duration.ofDays(30));
+        assertThat(Durations.format(Duration.ofDays(30))).isEqualTo("30d");
+        assertThat(Durations.format(Duration.ofHours(36))).isEqualTo("36h");
+        assertThatThrownBy(() -> Durations.parse("20w")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Durations.parse("99999999999999999999s")).isInstanceOf(IllegalArgumentException.class);
     }
 }
