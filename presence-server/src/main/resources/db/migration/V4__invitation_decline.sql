@@ -1,3 +1,4 @@
--- An invitation is pending while it is neither accepted nor declined. A declined one is kept, not deleted,
--- so its id stays unknown to accept and decline (404) instead of being reusable by accident.
+-- An invitation is pending while it is neither accepted nor declined. A declined invitation is kept, like an
+-- accepted one, rather than deleted: who declined what and when stays on record, and a late accept or a
+-- second decline finds it not pending (404) by the same condition as for an accepted one.
 ALTER TABLE invitations ADD COLUMN declined_at BIGINT;
