@@ -266,6 +266,21 @@ public final class ChatService implements Authenticator {
         return view(store.findThread(threadId).orElseThrow(() -> ChatException.notFound("thread")));
     }
 
+    /**
+     * The invitee declines a pending invitation: it stops being pending (the user may be invited again) and the
+     * inviter's sessions get {@code invitation_declined}. Someone else's, an accepted or a declined
+     * invitation is "not found", like an unknown one.
+     */
+    public void decline(String userId, String invitationId) {
+        Invitation invitation = store.findPendingInvitation(invitationId)
+                .filter(i -> i.toUserId().equals(userId))
+                .orElseThrow(() -> ChatException.notFound("invitation"));
+        if (!store.declineInvitation(invitation.id(), userId)) {
+            throw ChatException.notFound("invitation"); // accepted or declined meanwhile
+        }
+        hub.toUsers(List.of(invitation.fromUserId()), Frames.invitationDeclined(invitation));
+    }
+
     // --- messages -----------------------------------------------------------------------------------
 
     public List<Message> messages(String userId, String threadId, int limit, String before) {

@@ -65,6 +65,10 @@ final class ApiRoutes {
                 }),
                 Route.of(POST, "/api/invitations/{id}/accept",
                         r -> ApiResponse.ok(thread(chat.accept(r.userId(), r.path("id"))))),
+                Route.of(POST, "/api/invitations/{id}/decline", r -> {
+                    chat.decline(r.userId(), r.path("id"));
+                    return ApiResponse.noContent();
+                }),
                 Route.of(DELETE, "/api/threads/{id}/members/me", r -> {
                     chat.leave(r.userId(), r.path("id"));
                     return ApiResponse.noContent();

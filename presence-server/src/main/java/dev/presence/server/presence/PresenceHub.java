@@ -184,9 +184,18 @@ public final class PresenceHub implements AutoCloseable {
         });
     }
 
-    /** A user left a thread. */
+    /**
+     * A user left a thread: from now on status flows between the leaver and a remaining member only if they
+     * still share another thread. The remaining members, and the leaver's own sessions (their other devices
+     * drop the thread), are told who left with {@code thread_member_left}.
+     */
     public void left(String threadId, String userId) {
-        run(() -> engine.left(threadId, userId));
+        run(() -> {
+            engine.left(threadId, userId);
+            List<String> told = new ArrayList<>(engine.audience().members(threadId));
+            told.add(userId);
+            fanout.toUsers(told, Frames.threadMemberLeft(threadId, userId));
+        });
     }
 
     /** Sends an event to every live session of the members of a thread (as the hub knows them now). */

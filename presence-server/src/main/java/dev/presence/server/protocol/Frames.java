@@ -84,6 +84,18 @@ public final class Frames {
         return Json.bytes(frame);
     }
 
+    /** To the inviter's sessions: the invitee declined. */
+    public static byte[] invitationDeclined(Invitation invitation) {
+        return Json.bytes(Json.object().put("type", "invitation_declined").put("invitation_id", invitation.id())
+                .put("thread_id", invitation.threadId()));
+    }
+
+    /** To the remaining members (and the leaver's own sessions): someone left the thread. */
+    public static byte[] threadMemberLeft(String threadId, String userId) {
+        return Json.bytes(Json.object().put("type", "thread_member_left").put("thread_id", threadId)
+                .put("user_id", userId));
+    }
+
     public static byte[] invitationAccepted(String threadId, String invitationId, User user, UserStatus status) {
         ObjectNode frame = Json.object().put("type", "invitation_accepted").put("thread_id", threadId)
                 .put("invitation_id", invitationId);
@@ -109,6 +121,6 @@ public final class Frames {
     public static ObjectNode invitation(Invitation invitation) {
         return Json.object().put("id", invitation.id()).put("thread_id", invitation.threadId())
                 .put("thread_title", invitation.threadTitle()).put("from_user_id", invitation.fromUserId())
-                .put("to_user_id", invitation.toUserId());
+                .put("to_user_id", invitation.toUserId()).set("from_user", user(invitation.fromUser()));
     }
 }

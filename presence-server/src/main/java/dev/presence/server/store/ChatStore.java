@@ -65,13 +65,13 @@ public interface ChatStore extends AutoCloseable {
     /** Every membership as (thread id, user id), to load the audience index at start-up. */
     void forEachMembership(BiConsumer<String, String> action);
 
-    /** Creates an invitation. */
+    /** Creates an invitation; it is pending until it is accepted or declined. */
     Invitation createInvitation(String threadId, String fromUserId, String toUserId);
 
-    /** An invitation by id, accepted or not. */
+    /** An invitation by id if it is pending (neither accepted nor declined); empty for an unknown id. */
     Optional<Invitation> findPendingInvitation(String invitationId);
 
-    /** Pending invitations addressed to a user. */
+    /** Pending invitations addressed to a user, oldest first. */
     List<Invitation> pendingInvitationsFor(String userId);
 
     /** Whether an invitation to that thread for that user is pending already. */
@@ -81,9 +81,17 @@ public interface ChatStore extends AutoCloseable {
      * Accepts a pending invitation addressed to {@code userId}: marks it accepted and adds the membership,
      * in one transaction.
      *
-     * @return false if it was not pending for that user
+     * @return false if it was not pending for that user (unknown, someone else's, accepted or declined)
      */
     boolean acceptInvitation(String invitationId, String userId);
+
+    /**
+     * Declines a pending invitation addressed to {@code userId}: it stops being pending, and the user may be
+     * invited to the thread again. Of a decline racing an accept of the same invitation, one wins.
+     *
+     * @return false if it was not pending for that user (unknown, someone else's, accepted or declined)
+     */
+    boolean declineInvitation(String invitationId, String userId);
 
     /** Removes a membership; false if there was none. */
     boolean leaveThread(String threadId, String userId);

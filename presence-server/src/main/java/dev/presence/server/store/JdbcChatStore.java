@@ -189,8 +189,12 @@ public final class JdbcChatStore implements ChatStore {
         return findPendingInvitation(id).orElseThrow();
     }
 
-    private static final String INVITATION = "SELECT i.id, i.thread_id, t.title, i.from_user_id, i.to_user_id"
-            + " FROM invitations i JOIN threads t ON t.id = i.thread_id WHERE i.accepted_at IS NULL";
+    /** An invitation is pending until it is accepted or declined. */
+    private static final String PENDING = "accepted_at IS NULL AND declined_at IS NULL";
+
+    private static final String INVITATION = "SELECT i.id, i.thread_id, t.title, u.id, u.username, u.display_name,"
+            + " i.to_user_id FROM invitations i JOIN threads t ON t.id = i.thread_id"
+            + " JOIN users u ON u.id = i.from_user_id WHERE i.accepted_at IS NULL AND i.declined_at IS NULL";
 
     @Override
     public Optional<Invitation> findPendingInvitation(String invitationId) {
@@ -205,7 +209,7 @@ public final class JdbcChatStore implements ChatStore {
 
     @Override
     public boolean hasPendingInvitation(String threadId, String toUserId) {
-        return queryOne("SELECT 1 FROM invitations WHERE thread_id = ? AND to_user_id = ? AND accepted_at IS NULL",
+        return queryOne("SELECT 1 FROM invitations WHERE thread_id = ? AND to_user_id = ? AND " + PENDING,
                 rs -> true, threadId, toUserId).isPresent();
     }
 
@@ -215,7 +219,7 @@ public final class JdbcChatStore implements ChatStore {
         return inTransaction(c -> {
             String threadId;
             try (PreparedStatement s = c.prepareStatement("SELECT thread_id FROM invitations"
-                    + " WHERE id = ? AND to_user_id = ? AND accepted_at IS NULL FOR UPDATE")) {
+                    + " WHERE id = ? AND to_user_id = ? AND " + PENDING + " FOR UPDATE")) {
                 s.setString(1, invitationId);
                 s.setString(2, userId);
                 try (ResultSet rs = s.executeQuery()) {
@@ -226,7 +230,7 @@ public final class JdbcChatStore implements ChatStore {
                 }
             }
             execute(c, "UPDATE invitations SET accepted_at = ? WHERE thread_id = ? AND to_user_id = ?"
-                    + " AND accepted_at IS NULL", now, threadId, userId);
+                    + " AND " + PENDING, now, threadId, userId);
             boolean member;
             try (PreparedStatement s = c.prepareStatement(
                     "SELECT 1 FROM memberships WHERE thread_id = ? AND user_id = ?")) {
@@ -242,6 +246,13 @@ public final class JdbcChatStore implements ChatStore {
             }
             return true;
         });
+    }
+
+    @Override
+    public boolean declineInvitation(String invitationId, String userId) {
+        // one conditional update: against a concurrent accept, the row lock makes one of the two see it pending
+        return update("UPDATE invitations SET declined_at = ? WHERE id = ? AND to_user_id = ? AND " + PENDING,
+                System.currentTimeMillis(), invitationId, userId) > 0;
     }
 
     @Override
@@ -321,7 +332,8 @@ public final class JdbcChatStore implements ChatStore {
     }
 
     private static Invitation invitation(ResultSet rs) throws SQLException {
-        return new Invitation(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5));
+        return new Invitation(rs.getString(1), rs.getString(2), rs.getString(3),
+                new User(rs.getString(4), rs.getString(5), rs.getString(6)), rs.getString(7));
     }
 
     private static Message message(ResultSet rs) throws SQLException {

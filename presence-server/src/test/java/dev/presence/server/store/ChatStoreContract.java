@@ -13,6 +13,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -90,6 +95,123 @@ abstract class ChatStoreContract {
         assertThat(store.leaveThread(thread.id(), bob.id())).isFalse();
         assertThat(store.threadsOf(bob.id())).isEmpty();
         assertThat(store.findUsers(List.of(ann.id(), bob.id(), "ghost"))).containsExactly(ann, bob);
+    }
+
+    @Test
+    void invitationsCarryTheInviter() {
+        User ann = store.createUser("ann", "h", "Ann A.");
+        User bob = store.createUser("bob", "h", "Bob");
+        ChatThread thread = store.createThread("team", ann.id());
+
+        Invitation created = store.createInvitation(thread.id(), ann.id(), bob.id());
+
+        assertThat(created.fromUser()).isEqualTo(ann);
+        assertThat(created.fromUserId()).isEqualTo(ann.id());
+        assertThat(created.toUserId()).isEqualTo(bob.id());
+        assertThat(created.threadId()).isEqualTo(thread.id());
+        assertThat(store.findPendingInvitation(created.id())).contains(created);
+        assertThat(store.pendingInvitationsFor(bob.id())).containsExactly(created);
+        assertThat(store.pendingInvitationsFor(ann.id())).as("the inviter's own list").isEmpty();
+    }
+
+    @Test
+    void unknownIdsFindNothingAndChangeNothing() {
+        User ann = store.createUser("ann", "h", "Ann");
+        User bob = store.createUser("bob", "h", "Bob");
+        ChatThread thread = store.createThread("team", ann.id());
+        Invitation invitation = store.createInvitation(thread.id(), ann.id(), bob.id());
+
+        assertThat(store.findUser("u-ghost")).isEmpty();
+        assertThat(store.findThread("t-ghost")).isEmpty();
+        assertThat(store.members("t-ghost")).isEmpty();
+        assertThat(store.threadsOf("u-ghost")).isEmpty();
+        assertThat(store.isMember("t-ghost", ann.id())).isFalse();
+        assertThat(store.findPendingInvitation("i-ghost")).isEmpty();
+        assertThat(store.pendingInvitationsFor("u-ghost")).isEmpty();
+        assertThat(store.hasPendingInvitation("t-ghost", bob.id())).isFalse();
+        assertThat(store.hasPendingInvitation(thread.id(), "u-ghost")).isFalse();
+        assertThat(store.acceptInvitation("i-ghost", bob.id())).isFalse();
+        assertThat(store.acceptInvitation(invitation.id(), "u-ghost")).isFalse();
+        assertThat(store.declineInvitation("i-ghost", bob.id())).isFalse();
+        assertThat(store.declineInvitation(invitation.id(), "u-ghost")).isFalse();
+        assertThat(store.leaveThread("t-ghost", ann.id())).isFalse();
+        assertThat(store.leaveThread(thread.id(), bob.id())).as("not a member").isFalse();
+
+        assertThat(store.findPendingInvitation(invitation.id())).as("still pending").contains(invitation);
+        assertThat(store.members(thread.id())).containsExactly(ann.id());
+    }
+
+    @Test
+    void anAcceptedInvitationIsNoLongerPending() {
+        User ann = store.createUser("ann", "h", "Ann");
+        User bob = store.createUser("bob", "h", "Bob");
+        ChatThread thread = store.createThread("team", ann.id());
+        Invitation invitation = store.createInvitation(thread.id(), ann.id(), bob.id());
+
+        assertThat(store.acceptInvitation(invitation.id(), bob.id())).isTrue();
+
+        assertThat(store.findPendingInvitation(invitation.id())).isEmpty();
+        assertThat(store.pendingInvitationsFor(bob.id())).isEmpty();
+        assertThat(store.hasPendingInvitation(thread.id(), bob.id())).isFalse();
+        assertThat(store.acceptInvitation(invitation.id(), bob.id())).isFalse();
+        assertThat(store.declineInvitation(invitation.id(), bob.id())).isFalse();
+        assertThat(store.isMember(thread.id(), bob.id())).as("a late decline leaves the member in").isTrue();
+    }
+
+    @Test
+    void aDeclinedInvitationIsNoLongerPendingAndTheUserMayBeInvitedAgain() {
+        User ann = store.createUser("ann", "h", "Ann");
+        User bob = store.createUser("bob", "h", "Bob");
+        ChatThread thread = store.createThread("team", ann.id());
+        Invitation invitation = store.createInvitation(thread.id(), ann.id(), bob.id());
+
+        assertThat(store.declineInvitation(invitation.id(), ann.id())).as("only the invitee declines").isFalse();
+        assertThat(store.declineInvitation(invitation.id(), bob.id())).isTrue();
+
+        assertThat(store.declineInvitation(invitation.id(), bob.id())).as("once").isFalse();
+        assertThat(store.findPendingInvitation(invitation.id())).isEmpty();
+        assertThat(store.pendingInvitationsFor(bob.id())).isEmpty();
+        assertThat(store.hasPendingInvitation(thread.id(), bob.id())).isFalse();
+        assertThat(store.acceptInvitation(invitation.id(), bob.id())).isFalse();
+        assertThat(store.isMember(thread.id(), bob.id())).isFalse();
+
+        Invitation again = store.createInvitation(thread.id(), ann.id(), bob.id());
+        assertThat(again.id()).isNotEqualTo(invitation.id());
+        assertThat(store.pendingInvitationsFor(bob.id())).containsExactly(again);
+        assertThat(store.acceptInvitation(invitation.id(), bob.id())).as("the declined one stays dead").isFalse();
+        assertThat(store.acceptInvitation(again.id(), bob.id())).isTrue();
+        assertThat(store.isMember(thread.id(), bob.id())).isTrue();
+    }
+
+    @Test
+    void aDeclineRacingAnAcceptHasOneWinner() throws Exception {
+        User ann = store.createUser("ann", "h", "Ann");
+        User bob = store.createUser("bob", "h", "Bob");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 10; round++) {
+                ChatThread thread = store.createThread("team " + round, ann.id());
+                Invitation invitation = store.createInvitation(thread.id(), ann.id(), bob.id());
+                CountDownLatch go = new CountDownLatch(1);
+                Future<Boolean> accepted = pool.submit(() -> {
+                    go.await();
+                    return store.acceptInvitation(invitation.id(), bob.id());
+                });
+                Future<Boolean> declined = pool.submit(() -> {
+                    go.await();
+                    return store.declineInvitation(invitation.id(), bob.id());
+                });
+                go.countDown();
+
+                boolean acceptWon = accepted.get(30, TimeUnit.SECONDS);
+                boolean declineWon = declined.get(30, TimeUnit.SECONDS);
+                assertThat(acceptWon).as("round %d: exactly one wins", round).isNotEqualTo(declineWon);
+                assertThat(store.isMember(thread.id(), bob.id())).as("round %d", round).isEqualTo(acceptWon);
+                assertThat(store.findPendingInvitation(invitation.id())).isEmpty();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
