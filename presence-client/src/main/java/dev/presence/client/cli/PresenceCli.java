@@ -354,7 +354,7 @@ public final class PresenceCli implements Runnable {
         }
     }
 
-    @Command(name = "watch", description = "Stay connected and print every status change and reconnect, until Ctrl-C.")
+    @Command(name = "watch", description = "Stay connected and print every status change, message, invitation, member joining or leaving, and reconnect, until Ctrl-C.")
     static final class Watch extends Base {
         @Option(names = "--verbose", description = "Also print the SDK's own log lines.")
         boolean verbose;
