@@ -2,7 +2,6 @@ package dev.presence.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.presence.client.api.PresenceApi;
-import dev.presence.client.api.UserStatus;
 import dev.presence.client.transport.HandshakeRejectedException;
 import dev.presence.client.transport.JdkTransport;
 import dev.presence.client.transport.Link;
@@ -58,8 +57,6 @@ public final class PresenceClient implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(PresenceClient.class.getName());
     private static final String PONG = "{\"type\":\"pong\"}";
-    private static final long DEFAULT_INTERVAL_MS = 20_000;
-    private static final long DEFAULT_TIMEOUT_MS = 10_000;
 
     private final URI uri;
     private final String token;
@@ -314,14 +311,14 @@ public final class PresenceClient implements AutoCloseable {
             LOG.log(Level.WARNING, "Ignoring a frame that is not JSON: " + abbreviate(text));
             return;
         }
-        String type = message.path("type").asText("");
+        String type = ServerMessages.type(message);
         if ("ping".equals(type) && link != null) {
             link.sendText(PONG);
         } else if ("error".equals(type)) {
             LOG.log(Level.WARNING, "The server reported an error: " + message.path("code").asText("")
                     + " " + message.path("message").asText(""));
         }
-        Welcome welcomed = "welcome".equals(type) ? parseWelcome(message) : null;
+        Welcome welcomed = "welcome".equals(type) ? ServerMessages.welcome(message) : null;
         for (MessageHandler handler : handlers.getOrDefault(type, List.of())) {
             safely(() -> handler.onMessage(message));
         }
@@ -482,20 +479,6 @@ public final class PresenceClient implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "A listener or message handler failed", e);
         }
-    }
-
-    private static Welcome parseWelcome(JsonNode message) {
-        JsonNode heartbeat = message.path("heartbeat");
-        long interval = heartbeat.path("interval_ms").asLong(DEFAULT_INTERVAL_MS);
-        long timeout = heartbeat.path("timeout_ms").asLong(DEFAULT_TIMEOUT_MS);
-        List<UserStatus> presence = new ArrayList<>();
-        for (JsonNode status : message.path("presence")) {
-            presence.add(new UserStatus(status.path("user_id").asText(), status.path("is_online").asBoolean(),
-                    status.path("last_seen").asLong(), status.path("version").asLong()));
-        }
-        return new Welcome(message.path("session_id").asText(""), message.path("user_id").asText(""),
-                Duration.ofMillis(interval > 0 ? interval : DEFAULT_INTERVAL_MS),
-                Duration.ofMillis(timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS), presence);
     }
 
     /** {@code 2000} → {@code 2s}, {@code 1500} → {@code 1.5s}. */

@@ -1,5 +1,6 @@
 package dev.presence.client;
 
+import dev.presence.client.api.ChatThread;
 import dev.presence.client.api.Invitation;
 import dev.presence.client.api.Member;
 import dev.presence.client.api.Message;
@@ -48,5 +49,24 @@ public sealed interface ThreadsChange {
 
     /** Someone joined one of my threads by accepting an invitation. */
     record MemberJoined(String threadId, String invitationId, Member member) implements ThreadsChange {
+    }
+
+    /**
+     * Someone else left one of my threads ({@code thread_member_left}).
+     *
+     * @param member the leaver as this view held them just before, so they can still be named
+     */
+    record MemberLeft(String threadId, Member member) implements ThreadsChange {
+    }
+
+    /** I left a thread (from another device): it is no longer in the view. */
+    record ThreadLeft(ChatThread thread) implements ThreadsChange {
+    }
+
+    /**
+     * An invitation was declined ({@code invitation_declined}): one I sent, or one addressed to me that I declined
+     * elsewhere (it is then no longer pending). A notice: the threads themselves do not change.
+     */
+    record InvitationDeclined(String invitationId, String threadId) implements ThreadsChange {
     }
 }

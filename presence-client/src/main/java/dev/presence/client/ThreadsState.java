@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.function.UnaryOperator;
@@ -26,14 +27,16 @@ import java.util.function.UnaryOperator;
  * <ul>
  *   <li>{@code welcome} replaces the whole presence view (that is how a reconnect catches up);</li>
  *   <li>{@code user_status_changed} applies only if its version is greater than the one held for that user,
- *       and updates that user in every thread at once;</li>
+ *       and updates that user in every thread at once; each entry of a {@code status_batch} is applied the
+ *       same way, one after the other;</li>
  *   <li>{@code message_created}, {@code user_profile_updated}, {@code invitation_created},
- *       {@code invitation_accepted} update the threads, members and invitations.</li>
+ *       {@code invitation_accepted}, {@code thread_member_left} (when it names me, the thread goes) update
+ *       the threads, members and invitations; {@code invitation_declined} is passed on as a notice.</li>
  * </ul>
  *
  * <p>Readers call {@link #snapshot()} from any thread and get an immutable, consistent view; changes are
- * applied one at a time and each one that changes something swaps in a new snapshot and then tells every
- * {@link ThreadsListener} exactly once.
+ * applied one at a time and each one that changes something (or is a notice) swaps in a new snapshot and then
+ * tells every {@link ThreadsListener} exactly once.
  */
 public final class ThreadsState {
 
@@ -46,6 +49,8 @@ public final class ThreadsState {
     private final List<ThreadsListener> listeners = new CopyOnWriteArrayList<>();
     private final int messagesPerThread;
     private volatile ThreadsSnapshot current = ThreadsSnapshot.empty();
+    /** My user id, from the last {@code welcome}: a {@code thread_member_left} naming it means the thread goes. */
+    private volatile String me;
     private Executor reloadExecutor;
 
     public ThreadsState() {
@@ -80,8 +85,9 @@ public final class ThreadsState {
      */
     public PresenceClient.Registration attach(PresenceClient client) {
         List<PresenceClient.Registration> registrations = new ArrayList<>();
-        for (String type : List.of("welcome", "user_status_changed", "message_created", "user_profile_updated",
-                "invitation_created", "invitation_accepted")) {
+        for (String type : List.of("welcome", "user_status_changed", "status_batch", "message_created",
+                "user_profile_updated", "invitation_created", "invitation_accepted", "invitation_declined",
+                "thread_member_left")) {
             registrations.add(client.registerMessageHandler(type, this::apply));
         }
         return () -> registrations.forEach(PresenceClient.Registration::remove);
@@ -146,18 +152,30 @@ public final class ThreadsState {
 
     /** Applies one server message by its {@code type}; unknown types are ignored. */
     public void apply(JsonNode message) {
-        switch (message.path("type").asText("")) {
-            case "welcome" -> applyWelcome(statuses(message.path("presence")));
-            case "user_status_changed" -> applyStatus(status(message), message.path("timestamp").asLong(0));
-            case "message_created" -> applyMessage(PresenceApi.JSON.convertValue(message.path("message"), Message.class));
-            case "user_profile_updated" -> applyProfile(PresenceApi.JSON.convertValue(message.path("user"), User.class));
-            case "invitation_created" -> applyInvitation(
-                    PresenceApi.JSON.convertValue(message.path("invitation"), Invitation.class));
-            case "invitation_accepted" -> applyMemberJoined(message.path("thread_id").asText(),
-                    message.path("invitation_id").asText(null),
-                    PresenceApi.JSON.convertValue(message.path("user"), Member.class));
+        switch (ServerMessages.type(message)) {
+            case "welcome" -> applyWelcome(ServerMessages.welcome(message));
+            case "user_status_changed" -> applyStatus(ServerMessages.status(message), ServerMessages.timestamp(message));
+            case "status_batch" -> {
+                for (JsonNode entry : message.path("statuses")) {
+                    applyStatus(ServerMessages.status(entry), ServerMessages.timestamp(entry));
+                }
+            }
+            case "message_created" -> applyMessage(ServerMessages.message(message));
+            case "user_profile_updated" -> applyProfile(ServerMessages.user(message));
+            case "invitation_created" -> applyInvitation(ServerMessages.invitation(message));
+            case "invitation_accepted" -> applyMemberJoined(ServerMessages.text(message, "thread_id"),
+                    ServerMessages.text(message, "invitation_id"), ServerMessages.member(message));
+            case "invitation_declined" -> applyInvitationDeclined(ServerMessages.text(message, "invitation_id"),
+                    ServerMessages.text(message, "thread_id"));
+            case "thread_member_left" -> applyMemberLeft(ServerMessages.text(message, "thread_id"),
+                    ServerMessages.text(message, "user_id"));
             default -> { }
         }
+    }
+
+    /** My user id, once a {@code welcome} has said it. */
+    public Optional<String> me() {
+        return Optional.ofNullable(me);
     }
 
     // ---- changes
@@ -176,7 +194,15 @@ public final class ThreadsState {
         }, new ThreadsChange.ThreadsLoaded());
     }
 
-    /** A {@code welcome}: the presence view becomes exactly {@code presence}. Always counts as a change. */
+    /** A {@code welcome}: remembers who I am, and the presence view becomes exactly its presence. */
+    public void applyWelcome(Welcome welcome) {
+        if (!welcome.userId().isEmpty()) {
+            me = welcome.userId();
+        }
+        applyWelcome(welcome.presence());
+    }
+
+    /** A {@code welcome}'s presence: the presence view becomes exactly {@code presence}. Always counts as a change. */
     public void applyWelcome(List<UserStatus> presence) {
         synchronized (lock) {
             ThreadsSnapshot s = current;
@@ -290,7 +316,70 @@ public final class ThreadsState {
         }, new ThreadsChange.MemberJoined(threadId, invitationId, member));
     }
 
+    /**
+     * A {@code thread_member_left}: the user leaves the thread. If it is me (leaving from another device), the
+     * thread leaves this view. A status no longer shared through any thread is forgotten, as the server stops
+     * sending it: a snapshot that kept it would go stale.
+     */
+    public boolean applyMemberLeft(String threadId, String userId) {
+        if (threadId == null || userId == null) {
+            return false;
+        }
+        boolean itIsMe = userId.equals(me);
+        synchronized (lock) {
+            ThreadsSnapshot s = current;
+            Optional<ChatThread> thread = s.thread(threadId);
+            if (thread.isEmpty()) {
+                return false;
+            }
+            if (itIsMe) {
+                List<ChatThread> threads = s.threads().stream().filter(t -> !t.id().equals(threadId)).toList();
+                Map<String, UserStatus> presence = new HashMap<>(s.presence());
+                thread.get().users().forEach(m -> forgetIfNoLongerShared(presence, threads, m.id()));
+                Map<String, List<Message>> messages = new HashMap<>(s.messages());
+                messages.remove(threadId);
+                publish(next(s, threads, presence, s.invitations(), messages), new ThreadsChange.ThreadLeft(thread.get()));
+                return true;
+            }
+            Optional<Member> leaver = thread.get().member(userId);
+            if (leaver.isEmpty()) {
+                return false;
+            }
+            List<ChatThread> threads = new ArrayList<>();
+            for (ChatThread t : s.threads()) {
+                threads.add(t.id().equals(threadId)
+                        ? t.withUsers(t.users().stream().filter(m -> !m.id().equals(userId)).toList()) : t);
+            }
+            Map<String, UserStatus> presence = new HashMap<>(s.presence());
+            forgetIfNoLongerShared(presence, threads, userId);
+            publish(next(s, threads, presence, s.invitations(), s.messages()),
+                    new ThreadsChange.MemberLeft(threadId, leaver.get()));
+            return true;
+        }
+    }
+
+    /**
+     * An {@code invitation_declined}: passed on to listeners as a notice (with a new revision of an otherwise
+     * unchanged view); if the invitation was pending in this view (addressed to me), it no longer is.
+     */
+    public void applyInvitationDeclined(String invitationId, String threadId) {
+        synchronized (lock) {
+            ThreadsSnapshot s = current;
+            List<Invitation> invitations = s.invitations().stream()
+                    .filter(i -> !i.id().equals(invitationId)).toList();
+            publish(next(s, s.threads(), s.presence(), invitations, s.messages()),
+                    new ThreadsChange.InvitationDeclined(invitationId, threadId));
+        }
+    }
+
     // ---- plumbing
+
+    private static void forgetIfNoLongerShared(Map<String, UserStatus> presence, List<ChatThread> threads,
+                                               String userId) {
+        if (threads.stream().noneMatch(t -> t.member(userId).isPresent())) {
+            presence.remove(userId);
+        }
+    }
 
     private boolean change(UnaryOperator<ThreadsSnapshot> update, ThreadsChange change) {
         synchronized (lock) {
@@ -350,16 +439,4 @@ public final class ThreadsState {
         return status == null ? m : m.withStatus(status.online(), status.lastSeen());
     }
 
-    private static UserStatus status(JsonNode m) {
-        return new UserStatus(m.path("user_id").asText(), m.path("is_online").asBoolean(),
-                m.path("last_seen").asLong(), m.path("version").asLong());
-    }
-
-    private static List<UserStatus> statuses(JsonNode array) {
-        List<UserStatus> result = new ArrayList<>();
-        for (JsonNode node : array) {
-            result.add(status(node));
-        }
-        return result;
-    }
 }

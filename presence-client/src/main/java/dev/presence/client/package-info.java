@@ -8,6 +8,7 @@
  *   <li>{@link dev.presence.client.Backoff}: 1, 2, 4, 8, 16, 30, 30, ... seconds, jittered after the cap;</li>
  *   <li>{@link dev.presence.client.ThreadsState}: the live view of my threads and who is online in them, as
  *       immutable {@link dev.presence.client.ThreadsSnapshot}s;</li>
+ *   <li>{@link dev.presence.client.ServerMessages}: decodes the server's WebSocket messages into these records;</li>
  *   <li>{@link dev.presence.client.api.PresenceApi}: the HTTP API, with typed errors.</li>
  * </ul>
  */

@@ -1,5 +1,7 @@
 package dev.presence.client;
 
+import dev.presence.client.api.ChatThread;
+import dev.presence.client.api.Member;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -120,6 +122,33 @@ class PresenceClientTest {
         assertThat(link.sent).containsExactly("{\"type\":\"pong\"}", "{\"type\":\"pong\"}");
         assertThat(received).containsExactly("ping", "u-bob");
         assertThat(client.isConnected()).isTrue();
+    }
+
+    @Test
+    void contractV2FramesReachAnAttachedThreadsState() {
+        client(Backoff.withoutJitter());
+        ThreadsState state = new ThreadsState();
+        state.applyThreads(List.of(
+                new ChatThread("t1", "one", List.of(new Member("u-me", "me", "Me", true, 0),
+                        new Member("u-bob", "bob", "Bob", false, 0))),
+                new ChatThread("t2", "two", List.of(new Member("u-me", "me", "Me", true, 0),
+                        new Member("u-carol", "carol", "Carol", false, 0)))), List.of());
+        List<ThreadsChange> changes = new ArrayList<>();
+        state.addListener((snapshot, change) -> changes.add(change));
+        state.attach(client);
+        FakeTransport.Attempt link = connected(20_000, 10_000);
+
+        link.send("{\"type\":\"status_batch\",\"statuses\":["
+                + "{\"user_id\":\"u-bob\",\"is_online\":true,\"timestamp\":6,\"last_seen\":6000,\"version\":5},"
+                + "{\"user_id\":\"u-carol\",\"is_online\":true,\"timestamp\":6,\"last_seen\":6000,\"version\":3}]}");
+        link.send("{\"type\":\"thread_member_left\",\"thread_id\":\"t1\",\"user_id\":\"u-bob\"}");
+        link.send("{\"type\":\"thread_member_left\",\"thread_id\":\"t2\",\"user_id\":\"u-me\"}");
+        link.send("{\"type\":\"invitation_declined\",\"invitation_id\":\"i1\",\"thread_id\":\"t1\"}");
+
+        assertThat(changes).extracting(c -> c.getClass().getSimpleName()).containsExactly("PresenceReplaced",
+                "StatusChanged", "StatusChanged", "MemberLeft", "ThreadLeft", "InvitationDeclined");
+        assertThat(state.snapshot().threads()).extracting(ChatThread::id).containsExactly("t1");
+        assertThat(state.snapshot().thread("t1").orElseThrow().users()).extracting(Member::id).containsExactly("u-me");
     }
 
     @Test

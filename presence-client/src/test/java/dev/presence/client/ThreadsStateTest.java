@@ -206,6 +206,101 @@ class ThreadsStateTest {
         assertThat(changes).hasSize(20_000);
     }
 
+    @Test
+    void statusBatchIsAppliedEntryByEntryByTheVersionRule() throws Exception {
+        state.applyStatus(new UserStatus("u-carol", true, 5_000, 20), 5);
+        changes.clear();
+
+        // bob: an older then a newer entry (both newer than nothing held); carol: stale (19 < 20); bob again: a
+        // duplicate of the version already applied in this very batch
+        apply("{\"type\":\"status_batch\",\"statuses\":["
+                + "{\"user_id\":\"u-bob\",\"is_online\":true,\"timestamp\":6,\"last_seen\":6000,\"version\":11},"
+                + "{\"user_id\":\"u-bob\",\"is_online\":false,\"timestamp\":7,\"last_seen\":7000,\"version\":12},"
+                + "{\"user_id\":\"u-carol\",\"is_online\":false,\"timestamp\":4,\"last_seen\":4000,\"version\":19},"
+                + "{\"user_id\":\"u-bob\",\"is_online\":true,\"timestamp\":6,\"last_seen\":6000,\"version\":11}]}");
+
+        assertThat(changes).containsExactly(
+                new ThreadsChange.StatusChanged(new UserStatus("u-bob", true, 6_000, 11), 6),
+                new ThreadsChange.StatusChanged(new UserStatus("u-bob", false, 7_000, 12), 7));
+        assertThat(state.snapshot().isOnline("u-bob")).isFalse();
+        assertThat(state.snapshot().member("u-bob").orElseThrow().lastSeen()).isEqualTo(7_000);
+        assertThat(state.snapshot().isOnline("u-carol")).as("the stale entry changed nothing").isTrue();
+    }
+
+    @Test
+    void memberLeftLeavesThatThreadOnlyAndForgetsAStatusNoLongerShared() throws Exception {
+        state.applyWelcome(new Welcome("s1", "u-me", java.time.Duration.ofSeconds(20), java.time.Duration.ofSeconds(10),
+                List.of(new UserStatus("u-bob", true, 5_000, 10), new UserStatus("u-carol", true, 5_000, 7))));
+        changes.clear();
+
+        apply("{\"type\":\"thread_member_left\",\"thread_id\":\"t2\",\"user_id\":\"u-carol\"}");
+
+        ThreadsSnapshot s = state.snapshot();
+        assertThat(s.thread("t2").orElseThrow().users()).extracting(Member::id).containsExactly("u-me", "u-bob");
+        assertThat(s.status("u-carol")).as("carol shares no thread with me any more").isEmpty();
+        assertThat(s.isOnline("u-carol")).isFalse();
+        assertThat(changes).singleElement().isInstanceOfSatisfying(ThreadsChange.MemberLeft.class, c -> {
+            assertThat(c.threadId()).isEqualTo("t2");
+            assertThat(c.member().username()).isEqualTo("carol");
+        });
+
+        apply("{\"type\":\"thread_member_left\",\"thread_id\":\"t2\",\"user_id\":\"u-bob\"}");
+
+        s = state.snapshot();
+        assertThat(s.thread("t2").orElseThrow().users()).extracting(Member::id).containsExactly("u-me");
+        assertThat(s.thread("t1").orElseThrow().member("u-bob")).as("bob is still in t1").isPresent();
+        assertThat(s.status("u-bob")).as("still shared through t1").isPresent();
+        assertThat(s.isOnline("u-bob")).isTrue();
+
+        assertThat(state.applyMemberLeft("t2", "u-bob")).as("already gone").isFalse();
+        assertThat(state.applyMemberLeft("t-unknown", "u-bob")).isFalse();
+    }
+
+    @Test
+    void whenIAmTheOneWhoLeftTheThreadGoes() throws Exception {
+        state.applyWelcome(new Welcome("s1", "u-me", java.time.Duration.ofSeconds(20), java.time.Duration.ofSeconds(10),
+                List.of(new UserStatus("u-bob", true, 5_000, 10), new UserStatus("u-carol", true, 5_000, 7))));
+        state.applyMessage(new Message("m1", "t2", "u-carol", "hi", 5_000));
+        changes.clear();
+
+        apply("{\"type\":\"thread_member_left\",\"thread_id\":\"t2\",\"user_id\":\"u-me\"}");
+
+        ThreadsSnapshot s = state.snapshot();
+        assertThat(s.threads()).extracting(ChatThread::id).containsExactly("t1");
+        assertThat(s.messages("t2")).isEmpty();
+        assertThat(s.status("u-carol")).as("carol was only in t2").isEmpty();
+        assertThat(s.status("u-bob")).as("bob is still in t1").isPresent();
+        assertThat(changes).singleElement().isInstanceOfSatisfying(ThreadsChange.ThreadLeft.class,
+                c -> assertThat(c.thread().title()).isEqualTo("two"));
+        assertThat(state.me()).contains("u-me");
+    }
+
+    @Test
+    void aDeclinedInvitationIsANoticeAndNoLongerPending() throws Exception {
+        state.applyInvitation(new Invitation("i1", "t9", "nine", "u-carol", "u-me"));
+        changes.clear();
+        long revision = state.snapshot().revision();
+
+        apply("{\"type\":\"invitation_declined\",\"invitation_id\":\"i7\",\"thread_id\":\"t1\"}");
+        assertThat(changes).containsExactly(new ThreadsChange.InvitationDeclined("i7", "t1"));
+        assertThat(state.snapshot().revision()).isEqualTo(revision + 1);
+        assertThat(state.snapshot().invitations()).hasSize(1);
+
+        apply("{\"type\":\"invitation_declined\",\"invitation_id\":\"i1\",\"thread_id\":\"t9\"}");
+        assertThat(state.snapshot().invitations()).isEmpty();
+    }
+
+    @Test
+    void invitationsCarryTheInviter() throws Exception {
+        apply("{\"type\":\"invitation_created\",\"invitation\":{\"id\":\"i5\",\"thread_id\":\"t5\","
+                + "\"thread_title\":\"five\",\"from_user_id\":\"u-dave\",\"to_user_id\":\"u-me\","
+                + "\"from_user\":{\"id\":\"u-dave\",\"username\":\"dave\",\"display_name\":\"Dave D\"}}}");
+
+        Invitation invitation = state.snapshot().invitations().get(0);
+        assertThat(invitation.inviter()).contains(new User("u-dave", "dave", "Dave D"));
+        assertThat(new Invitation("i1", "t9", "nine", "u-carol", "u-me").inviter()).isEmpty();
+    }
+
     private void apply(String json) throws Exception {
         JsonNode node = PresenceApi.JSON.readTree(json);
         state.apply(node);

@@ -14,6 +14,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,6 +111,14 @@ public final class PresenceApi {
         call("DELETE", "/api/sessions/current", null, true, null);
     }
 
+    /**
+     * {@code DELETE /api/sessions} (contract v2): logs out everywhere. Every token of mine, this one included,
+     * stops working, and all my sockets are closed with 4401.
+     */
+    public void logOutEverywhere() {
+        call("DELETE", "/api/sessions", null, true, null);
+    }
+
     /** {@code GET /api/me}. */
     public User me() {
         return call("GET", "/api/me", null, true, new TypeReference<>() { });
@@ -149,6 +161,14 @@ public final class PresenceApi {
     public ChatThread accept(String invitationId) {
         return call("POST", "/api/invitations/" + encode(invitationId) + "/accept", null, true,
                 new TypeReference<>() { });
+    }
+
+    /**
+     * {@code POST /api/invitations/{id}/decline} (contract v2): the invitation is no longer pending; the inviter
+     * gets {@code invitation_declined}.
+     */
+    public void decline(String invitationId) {
+        call("POST", "/api/invitations/" + encode(invitationId) + "/decline", null, true, null);
     }
 
     /** {@code DELETE /api/threads/{id}/members/me}: leaves a thread. */
@@ -226,7 +246,7 @@ public final class PresenceApi {
         }
         int status = response.statusCode();
         if (status >= 400) {
-            throw error(status, response.body());
+            throw error(status, response.body(), retryAfter(response));
         }
         if (answer == null || response.body().length == 0) {
             return null;
@@ -239,7 +259,26 @@ public final class PresenceApi {
         }
     }
 
-    private static PresenceApiException error(int status, byte[] body) {
+    /** {@code Retry-After}: delay-seconds or an HTTP-date (RFC 9110 §10.2.3); null if absent or unreadable. */
+    static Duration retryAfter(HttpResponse<?> response) {
+        Optional<String> header = response.headers().firstValue("Retry-After").map(String::trim);
+        if (header.isEmpty() || header.get().isEmpty()) {
+            return null;
+        }
+        String value = header.get();
+        try {
+            if (value.chars().allMatch(Character::isDigit)) {
+                return Duration.ofSeconds(Long.parseLong(value));
+            }
+            Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            Duration wait = Duration.between(Instant.now(), at);
+            return wait.isNegative() ? Duration.ZERO : wait;
+        } catch (NumberFormatException | DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static PresenceApiException error(int status, byte[] body, Duration retryAfter) {
         String code = "http_" + status;
         String message = "";
         try {
@@ -249,7 +288,7 @@ public final class PresenceApi {
         } catch (IOException | RuntimeException e) {
             message = new String(body, StandardCharsets.UTF_8);
         }
-        return PresenceApiException.of(status, code, message);
+        return PresenceApiException.of(status, code, message, retryAfter);
     }
 
     private static byte[] toJson(Object body) {

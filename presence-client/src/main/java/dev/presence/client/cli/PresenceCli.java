@@ -3,10 +3,7 @@ package dev.presence.client.cli;
 import dev.presence.client.ConnectionListener;
 import dev.presence.client.ConnectionState;
 import dev.presence.client.PresenceClient;
-import dev.presence.client.ThreadsChange;
-import dev.presence.client.ThreadsSnapshot;
 import dev.presence.client.ThreadsState;
-import dev.presence.client.Welcome;
 import dev.presence.client.api.ChatThread;
 import dev.presence.client.api.Invitation;
 import dev.presence.client.api.Member;
@@ -16,7 +13,6 @@ import dev.presence.client.api.PresenceApiException;
 import dev.presence.client.api.PresenceTransportException;
 import dev.presence.client.api.Session;
 import dev.presence.client.api.User;
-import dev.presence.client.api.UserStatus;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,6 +24,7 @@ import picocli.CommandLine.Spec;
 import java.io.BufferedReader;
 import java.io.Console;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -41,16 +38,21 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** {@code presence-cli}: sign up, log in, manage threads, and watch who is online from a terminal. */
-@Command(name = "presence-cli", mixinStandardHelpOptions = true, version = "presence-cli 0.1.0",
+/**
+ * {@code presence-cli}: sign up, log in, manage threads, and watch who is online from a terminal. Whatever the
+ * server sends (names, titles, messages, error texts) is printed through {@link TerminalText#safe}.
+ */
+@Command(name = "presence-cli", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        versionProvider = BuildVersion.class,
         description = "Watch who is online, from a terminal.",
         subcommands = {PresenceCli.SignUp.class, PresenceCli.LogIn.class, PresenceCli.LogOut.class,
                 PresenceCli.Threads.class, PresenceCli.CreateThread.class, PresenceCli.Invite.class,
-                PresenceCli.Invitations.class, PresenceCli.Accept.class, PresenceCli.Send.class,
-                PresenceCli.Watch.class, CommandLine.HelpCommand.class})
+                PresenceCli.Invitations.class, PresenceCli.Accept.class, PresenceCli.Decline.class,
+                PresenceCli.Send.class, PresenceCli.Watch.class, CommandLine.HelpCommand.class})
 public final class PresenceCli implements Runnable {
 
     /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
@@ -58,6 +60,14 @@ public final class PresenceCli implements Runnable {
 
     @Spec
     CommandSpec spec;
+
+    private final InputStream stdin;
+    private final Function<String, String> env;
+
+    private PresenceCli(InputStream stdin, Function<String, String> env) {
+        this.stdin = stdin;
+        this.env = env;
+    }
 
     public static void main(String[] args) {
         // one line per log record; set before java.util.logging formats anything
@@ -67,11 +77,16 @@ public final class PresenceCli implements Runnable {
 
     /** The command line, with errors from the server printed as one line instead of a stack trace. */
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new PresenceCli());
+        return commandLine(System.in, System::getenv);
+    }
+
+    /** As {@link #commandLine()}, reading a password from {@code stdin} and {@code $PRESENCE_PASSWORD} from {@code env}. */
+    static CommandLine commandLine(InputStream stdin, Function<String, String> env) {
+        CommandLine cli = new CommandLine(new PresenceCli(stdin, env));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof PresenceApiException || e instanceof PresenceTransportException
                     || e instanceof IOException || e instanceof IllegalStateException) {
-                commandLine.getErr().println("error: " + e.getMessage());
+                commandLine.getErr().println("error: " + TerminalText.safe(e.getMessage()));
                 return 1;
             }
             throw e;
@@ -119,25 +134,47 @@ public final class PresenceCli implements Runnable {
             return spec.commandLine().getOut();
         }
 
+        /** Prints one line, made safe for the terminal: it may hold text from the server. */
+        void say(String line) {
+            out().println(TerminalText.safe(line));
+        }
+
+        PresenceCli root() {
+            return (PresenceCli) spec.root().userObject();
+        }
+
+        /**
+         * The password: {@code given} (-p), else {@code $PRESENCE_PASSWORD}, else typed or read from stdin. An empty
+         * one is refused here: sent, it would only come back as "wrong username or password".
+         */
         String password(String given) throws IOException {
+            String password = readPassword(given);
+            if (password.isEmpty()) {
+                throw new IllegalStateException("the password is empty: give it with -p, $PRESENCE_PASSWORD or on "
+                        + "standard input");
+            }
+            return password;
+        }
+
+        private String readPassword(String given) throws IOException {
             if (given != null) {
                 return given;
             }
-            String env = System.getenv("PRESENCE_PASSWORD");
+            String env = root().env.apply("PRESENCE_PASSWORD");
             if (env != null) {
                 return env;
             }
-            Console console = System.console();
+            Console console = root().stdin == System.in ? System.console() : null;
             if (console != null) {
                 char[] typed = console.readPassword("Password: ");
                 return typed == null ? "" : new String(typed);
             }
-            String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            String line = new BufferedReader(new InputStreamReader(root().stdin, StandardCharsets.UTF_8)).readLine();
             return line == null ? "" : line;
         }
     }
 
-    @Command(name = "signup", description = "Create an account.")
+    @Command(name = "signup", description = "Create an account and log in (the token is kept as by login).")
     static final class SignUp extends Base {
         @Parameters(index = "0", description = "Username.")
         String username;
@@ -150,8 +187,13 @@ public final class PresenceCli implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            User user = options.anonymous().signUp(username, password(password), displayName);
-            out().println("Signed up as " + user.username() + " (" + user.id() + ")");
+            String secret = password(password);
+            User user = options.anonymous().signUp(username, secret, displayName);
+            // as apps do: an account just made is used at once
+            Session session = options.anonymous().logIn(username, secret);
+            TokenStore tokens = options.tokens();
+            tokens.save(session.token());
+            say("Signed up as " + user.username() + " (" + user.id() + "); logged in, token saved in " + tokens.path());
             return 0;
         }
     }
@@ -169,22 +211,34 @@ public final class PresenceCli implements Runnable {
             Session session = options.anonymous().logIn(username, password(password));
             TokenStore tokens = options.tokens();
             tokens.save(session.token());
-            out().println("Logged in as " + session.user().username() + "; token saved in " + tokens.path());
+            say("Logged in as " + session.user().username() + "; token saved in " + tokens.path());
             return 0;
         }
     }
 
     @Command(name = "logout", description = "End the session on the server and forget the token.")
     static final class LogOut extends Base {
+        @Option(names = "--everywhere", description = "End every session of mine, on every device.")
+        boolean everywhere;
+
         @Override
         public Integer call() throws IOException {
+            PresenceApi api = options.authenticated();
             try {
-                options.authenticated().logOut();
+                if (everywhere) {
+                    api.logOutEverywhere();
+                } else {
+                    api.logOut();
+                }
             } catch (PresenceApiException.AuthenticationException e) {
+                if (everywhere) {
+                    throw new IllegalStateException("this token no longer works, so it cannot end the other "
+                            + "sessions: log in again, then run `presence-cli logout --everywhere`");
+                }
                 // already ended on the server: forgetting it locally is all that is left
             }
             options.tokens().delete();
-            out().println("Logged out");
+            say(everywhere ? "Logged out everywhere" : "Logged out");
             return 0;
         }
     }
@@ -194,22 +248,23 @@ public final class PresenceCli implements Runnable {
         @Override
         public Integer call() throws IOException {
             PresenceApi api = options.authenticated();
+            String me = api.me().id();
             List<ChatThread> threads = api.threads();
             if (threads.isEmpty()) {
-                out().println("No threads yet: create one with `presence-cli create-thread <title>`");
+                say("No threads yet: create one with `presence-cli create-thread <title>`");
             }
             for (ChatThread thread : threads) {
-                out().println(thread.id() + "  " + thread.title());
+                say(thread.id() + "  " + thread.title());
                 for (Member m : thread.users()) {
-                    out().println("    " + (m.online() ? "● online " : "○ offline") + "  " + m.username()
-                            + (m.displayName() != null && !m.displayName().equals(m.username())
-                            ? " (" + m.displayName() + ")" : ""));
+                    // my own status says only whether I have a session open elsewhere: not news to me
+                    String status = m.id().equals(me) ? "  you    " : m.online() ? "● online " : "○ offline";
+                    say("    " + status + "  " + named(m.username(), m.displayName()));
                 }
             }
             List<Invitation> invitations = api.invitations();
             if (!invitations.isEmpty()) {
-                out().println("Invitations (accept with `presence-cli accept <id>`):");
-                invitations.forEach(i -> out().println("    " + i.id() + "  " + i.threadTitle()));
+                say("Invitations (`presence-cli accept <id>` or `presence-cli decline <id>`):");
+                invitations.forEach(i -> say("    " + describe(i)));
             }
             return 0;
         }
@@ -223,7 +278,7 @@ public final class PresenceCli implements Runnable {
         @Override
         public Integer call() throws IOException {
             ChatThread thread = options.authenticated().createThread(title);
-            out().println("Created thread " + thread.id() + "  " + thread.title());
+            say("Created thread " + thread.id() + "  " + thread.title());
             return 0;
         }
     }
@@ -239,7 +294,7 @@ public final class PresenceCli implements Runnable {
         @Override
         public Integer call() throws IOException {
             Invitation invitation = options.authenticated().invite(threadId, username);
-            out().println("Invited " + username + " (invitation " + invitation.id() + ")");
+            say("Invited " + username + " (invitation " + invitation.id() + ")");
             return 0;
         }
     }
@@ -250,9 +305,9 @@ public final class PresenceCli implements Runnable {
         public Integer call() throws IOException {
             List<Invitation> invitations = options.authenticated().invitations();
             if (invitations.isEmpty()) {
-                out().println("No invitations");
+                say("No invitations");
             }
-            invitations.forEach(i -> out().println(i.id() + "  " + i.threadTitle() + "  (thread " + i.threadId() + ")"));
+            invitations.forEach(i -> say(describe(i)));
             return 0;
         }
     }
@@ -265,7 +320,20 @@ public final class PresenceCli implements Runnable {
         @Override
         public Integer call() throws IOException {
             ChatThread thread = options.authenticated().accept(invitationId);
-            out().println("Joined " + thread.id() + "  " + thread.title());
+            say("Joined " + thread.id() + "  " + thread.title());
+            return 0;
+        }
+    }
+
+    @Command(name = "decline", description = "Decline an invitation (its sender is told).")
+    static final class Decline extends Base {
+        @Parameters(index = "0", description = "Invitation id.")
+        String invitationId;
+
+        @Override
+        public Integer call() throws IOException {
+            options.authenticated().decline(invitationId);
+            say("Declined invitation " + invitationId);
             return 0;
         }
     }
@@ -281,12 +349,12 @@ public final class PresenceCli implements Runnable {
         @Override
         public Integer call() throws IOException {
             Message message = options.authenticated().send(threadId, String.join(" ", words));
-            out().println("Sent " + message.id());
+            say("Sent " + message.id());
             return 0;
         }
     }
 
-    @Command(name = "watch", description = "Stay connected and print every status change and reconnect, until Ctrl-C.")
+    @Command(name = "watch", description = "Stay connected and print every status change, message, invitation, member joining or leaving, and reconnect, until Ctrl-C.")
     static final class Watch extends Base {
         @Option(names = "--verbose", description = "Also print the SDK's own log lines.")
         boolean verbose;
@@ -297,10 +365,11 @@ public final class PresenceCli implements Runnable {
                 SDK_LOGGER.setLevel(Level.SEVERE); // the watch prints losses and reconnects itself
             }
             PresenceApi api = options.authenticated();
-            WatchPrinter print = new WatchPrinter(out(), ZoneId.systemDefault());
             ThreadsState state = new ThreadsState();
             state.load(api);
             User me = api.me();
+            WatchRenderer renderer = new WatchRenderer(new WatchPrinter(out(), ZoneId.systemDefault()), me,
+                    api.baseUri().toString(), state::snapshot, System::currentTimeMillis);
             AtomicInteger closeCode = new AtomicInteger();
             CountDownLatch closed = new CountDownLatch(1);
             ExecutorService http = Executors.newSingleThreadExecutor(r -> {
@@ -308,50 +377,11 @@ public final class PresenceCli implements Runnable {
                 t.setDaemon(true);
                 return t;
             });
-            java.util.concurrent.atomic.AtomicBoolean welcomedBefore = new java.util.concurrent.atomic.AtomicBoolean();
-            state.addListener((snapshot, change) -> describe(print, snapshot, change, me, welcomedBefore.get()));
-            PresenceClient client = PresenceClient.builder(api).listener(new ConnectionListener() {
-                @Override
-                public void onConnected(PresenceClient c, Welcome welcome) {
-                    if (!welcomedBefore.getAndSet(true)) {
-                        ThreadsSnapshot s = state.snapshot();
-                        List<String> online = welcome.presence().stream().filter(UserStatus::online)
-                                .map(st -> name(s, st.userId())).sorted().toList();
-                        print.line(System.currentTimeMillis(), "Connected as " + me.username() + " to "
-                                + api.baseUri() + "; online: " + (online.isEmpty() ? "nobody" : String.join(", ", online)));
-                    }
-                }
-
-                @Override
-                public void onDisconnected(PresenceClient c, int code, String reason) {
-                    String why = code == PresenceClient.NO_CLOSE_FRAME ? reason
-                            : "close code " + code + (reason == null || reason.isBlank() ? "" : ": " + reason);
-                    print.line(System.currentTimeMillis(), "Connection lost (" + why + ")");
-                }
-
-                @Override
-                public void onReconnectScheduled(PresenceClient c, int attempt, Duration delay) {
-                    print.line(System.currentTimeMillis(), "Reconnecting in " + seconds(delay) + " (attempt " + attempt + ")");
-                }
-
-                @Override
-                public void onReconnectAttempt(PresenceClient c, int attempt) {
-                    print.line(System.currentTimeMillis(), "Attempting reconnection...");
-                }
-
-                @Override
-                public void onReconnected(PresenceClient c, int attempts) {
-                    print.line(System.currentTimeMillis(), "Reconnection successful after " + attempts
-                            + (attempts == 1 ? " attempt" : " attempts"));
-                }
-
+            state.addListener(renderer);
+            PresenceClient client = PresenceClient.builder(api).listener(renderer).listener(new ConnectionListener() {
                 @Override
                 public void onClosed(PresenceClient c, int code, String reason) {
                     closeCode.set(code);
-                    if (code == PresenceClient.UNAUTHORIZED) {
-                        print.line(System.currentTimeMillis(), "The server ended this session (" + code + " "
-                                + reason + "): log in again");
-                    }
                     closed.countDown();
                 }
             }).build();
@@ -372,43 +402,17 @@ public final class PresenceCli implements Runnable {
             }
             return 0;
         }
+    }
 
-        private static void describe(WatchPrinter print, ThreadsSnapshot s, ThreadsChange change, User me,
-                                     boolean reconnect) {
-            if (change instanceof ThreadsChange.StatusChanged c) {
-                if (c.status().userId().equals(me.id())) {
-                    return;
-                }
-                long at = c.timestamp() > 0 ? c.timestamp() * 1000 : System.currentTimeMillis();
-                print.status(at, name(s, c.status().userId()), c.status().online(), c.status().lastSeen());
-            } else if (change instanceof ThreadsChange.PresenceReplaced c && reconnect) {
-                // after a reconnect: what changed while we were away
-                for (UserStatus st : c.flipped()) {
-                    if (!st.userId().equals(me.id())) {
-                        print.status(System.currentTimeMillis(), name(s, st.userId()), st.online(), st.lastSeen());
-                    }
-                }
-            } else if (change instanceof ThreadsChange.MessageReceived c) {
-                String title = s.thread(c.message().threadId()).map(ChatThread::title).orElse(c.message().threadId());
-                print.line(c.message().createdAt(), "#" + title + " <" + name(s, c.message().senderId()) + "> "
-                        + c.message().text());
-            } else if (change instanceof ThreadsChange.InvitationReceived c) {
-                print.line(System.currentTimeMillis(), name(s, c.invitation().fromUserId()) + " invited you to "
-                        + c.invitation().threadTitle() + " (accept with `presence-cli accept "
-                        + c.invitation().id() + "`)");
-            } else if (change instanceof ThreadsChange.MemberJoined c && !c.member().id().equals(me.id())) {
-                String title = s.thread(c.threadId()).map(ChatThread::title).orElse(c.threadId());
-                print.line(System.currentTimeMillis(), c.member().username() + " joined " + title);
-            }
-        }
+    /** {@code alice (Alice A)}, or {@code alice} when the display name adds nothing. */
+    static String named(String username, String displayName) {
+        return displayName != null && !displayName.isBlank() && !displayName.equals(username)
+                ? username + " (" + displayName + ")" : username;
+    }
 
-        private static String name(ThreadsSnapshot s, String userId) {
-            return s.member(userId).map(Member::username).orElse(userId);
-        }
-
-        private static String seconds(Duration delay) {
-            long ms = delay.toMillis();
-            return ms % 1000 == 0 ? (ms / 1000) + "s" : String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
-        }
+    /** One invitation: its id, the thread's title, and who sent it. */
+    static String describe(Invitation i) {
+        String from = i.inviter().map(u -> named(u.username(), u.displayName())).orElse(i.fromUserId());
+        return i.id() + "  " + i.threadTitle() + "  from " + from + "  (thread " + i.threadId() + ")";
     }
 }

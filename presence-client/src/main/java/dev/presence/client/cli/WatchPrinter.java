@@ -5,7 +5,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 
-/** The lines {@code presence-cli watch} prints, e.g. {@code [12:00:01] user_b is now offline (last seen 12:00:00)}. */
+/**
+ * The lines {@code presence-cli watch} prints, e.g. {@code [12:00:01] user_b is now offline (last seen 12:00:00)}.
+ * Every line goes through {@link TerminalText#safe}: names, titles and messages come from other people.
+ */
 final class WatchPrinter {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
@@ -30,7 +33,7 @@ final class WatchPrinter {
     }
 
     void line(long atMillis, String text) {
-        out.println("[" + time(atMillis) + "] " + text);
+        out.println("[" + time(atMillis) + "] " + TerminalText.safe(text));
         out.flush();
     }
 

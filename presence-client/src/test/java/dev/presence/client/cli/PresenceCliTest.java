@@ -73,7 +73,59 @@ class PresenceCliTest {
         assertThat(run("b", "send", threadId, "hello", "there").out()).startsWith("Sent ");
 
         String threads = run("a", "threads").out();
-        assertThat(threads).contains(threadId, "team", "alice", "bob (Bob B)");
+        assertThat(threads).contains(threadId, "team", "bob (Bob B)");
+        assertThat(threads.lines()).as("the caller is 'you', not offline")
+                .contains("      you      alice").noneMatch(l -> l.contains("offline  alice"));
+    }
+
+    @Test
+    void signupAlsoLogsInAndKeepsTheTokenWhereTokenFileSays() throws Exception {
+        Result signup = run("fresh/token", "signup", "carol", "-p", "correct-horse-1");
+
+        assertThat(signup.exit()).isZero();
+        assertThat(signup.out()).startsWith("Signed up as carol").contains("token saved in " + dir.resolve("fresh/token"));
+        Path token = dir.resolve("fresh/token");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(token))).isEqualTo("rw-------");
+        assertThat(run("fresh/token", "create-thread", "mine").out()).as("usable without a login")
+                .startsWith("Created thread ");
+    }
+
+    @Test
+    void inviteesSeeWhoInvitedThem() {
+        String aliceId = group(run("a", "signup", "alice", "-p", "correct-horse-1", "--display-name", "Alice A").out(),
+                "Signed up as alice \\((\\S+)\\);");
+        run("b", "signup", "bob", "-p", "correct-horse-1");
+        String threadId = group(run("a", "create-thread", "team").out(), "Created thread (\\S+)");
+        String invitationId = group(run("a", "invite", threadId, "bob").out(), "invitation (\\S+)\\)");
+
+        String listed = run("b", "invitations").out();
+        assertThat(listed).contains(invitationId + "  team  from ");
+        // the inviter by name once the server sends from_user (contract v2), by id before
+        assertThat(listed).containsAnyOf("from alice (Alice A)", "from " + aliceId + "  ");
+    }
+
+    @Test
+    void everySubcommandTakesHelp() {
+        CommandLine cli = PresenceCli.commandLine();
+        assertThat(cli.getSubcommands()).containsKeys("signup", "login", "logout", "threads", "create-thread",
+                "invite", "invitations", "accept", "decline", "send", "watch", "help");
+        for (String name : cli.getSubcommands().keySet()) {
+            for (String flag : List.of("-h", "--help")) {
+                Result help = run("a", name, flag);
+                assertThat(help.exit()).as("%s %s: %s", name, flag, help.err()).isZero();
+                assertThat(help.out()).as("%s %s", name, flag).contains("Usage: presence-cli " + name + " ");
+            }
+        }
+    }
+
+    @Test
+    void versionIsTheBuildsVersion() {
+        String expected = "presence-cli " + System.getProperty("presence.version");
+        assertThat(System.getProperty("presence.version")).as("set by the build").isNotBlank();
+
+        assertThat(run("a", "-V").out().trim()).isEqualTo(expected);
+        assertThat(run("a", "--version").out().trim()).isEqualTo(expected);
+        assertThat(run("a", "watch", "-V").out().trim()).isEqualTo(expected);
     }
 
     @Test
