@@ -368,7 +368,7 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
         context.monitor(channel.eventLoop()).remove(this);
         context.metrics.connectionClosed();
         if (wasOpen) {
-            context.hub.end(this, endReason);
+            context.hub.end(this, endReason, System.currentTimeMillis());
         }
     }
 
