@@ -64,8 +64,10 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     private long nextPingNanos;
     private long helloDeadlineNanos;
     private long rateWindowStartNanos;
-    /** When the outbound queue went over its high-water mark; 0 while it is below. */
+    /** When the outbound queue went over its high-water mark; meaningful while {@link #backedUp}. */
     private long unwritableSinceNanos;
+    /** Whether the outbound queue is over its high-water mark (a flag: any nanoTime value, 0 too, is a time). */
+    private boolean backedUp;
     private int framesInWindow;
     private EndReason endReason = EndReason.LOST;
     /** The fragments of a message still arriving; null between messages. */
@@ -142,7 +144,8 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
             return;
         }
         if (!channel.isWritable()) {
-            if (unwritableSinceNanos == 0) {
+            if (!backedUp) {
+                backedUp = true;
                 unwritableSinceNanos = now();
             }
             ChannelOutboundBuffer queue = channel.unsafe().outboundBuffer();
@@ -166,7 +169,7 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (channel.isWritable()) {
-            unwritableSinceNanos = 0;
+            backedUp = false;
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -252,7 +255,7 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     }
 
     private boolean stuckTooLong(long now) {
-        return unwritableSinceNanos != 0 && now - unwritableSinceNanos > context.heartbeat.deadAfterNanos();
+        return backedUp && now - unwritableSinceNanos > context.heartbeat.deadAfterNanos();
     }
 
     void attend(long now) {
