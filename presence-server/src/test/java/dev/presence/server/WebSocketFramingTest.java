@@ -5,9 +5,10 @@ import dev.presence.server.support.Api.Account;
 import dev.presence.server.support.RawWebSocket;
 import dev.presence.server.support.RawWebSocket.Frame;
 import dev.presence.server.support.ServerFixture;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -16,6 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -41,15 +43,25 @@ class WebSocketFramingTest {
     /** Well above the 4429 limit's 50 frames, small enough to sit in the socket buffers unread. */
     private static final int FLOOD = 2_000;
     /** Prompt, with slack for a busy two-core machine. */
-    private static final Duration PROMPTLY = Duration.ofSeconds(3);
+    private static final Duration PROMPTLY = Duration.ofSeconds(5);
 
-    @RegisterExtension
-    final ServerFixture server = ServerFixture.perTest();
+    private ServerFixture server;
     private Account ann;
 
+    /**
+     * A heartbeat and hello deadline of the defaults' length: these clients answer no pings, and on a busy
+     * machine the fixture's 800 ms of allowed silence can pass between the upgrade and a test's first frame.
+     */
     @BeforeEach
-    void signUp() {
+    void start(@TempDir Path dataDir) {
+        server = new ServerFixture(dataDir, config -> config.with(b -> b
+                .heartbeat(Duration.ofSeconds(20), Duration.ofSeconds(10)).helloTimeout(Duration.ofSeconds(10))));
         ann = server.api.signUp("ann");
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
     }
 
     private RawWebSocket welcomed() throws IOException {

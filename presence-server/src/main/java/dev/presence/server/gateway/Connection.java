@@ -17,7 +17,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
@@ -417,7 +416,7 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
         byte[] error = Frames.error(code, message);
         if (!welcomed && state != State.AWAITING_HELLO) {
             // authenticating, or the welcome is on its way from the hub: it must be the first data frame.
-            // Bounded: the flood limit closes a connection long before this grows large.
+            // Bounded: at most 50 frames a second (the flood limit) until the welcome or the hello deadline.
             if (heldReplies == null) {
                 heldReplies = new ArrayList<>(2);
             }
@@ -464,9 +463,9 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     }
 
     /**
-     * When anything last arrived, on the wall clock. The monotonic age of the last frame is taken from the
-     * wall clock's now: the two clocks are never mixed in one subtraction, and a wall clock step since the
-     * frame arrived cannot make a silence look longer or shorter than it was.
+     * When anything last arrived, on the wall clock (the hub's time). The silence since then is measured on
+     * the monotonic ticker and taken from the wall clock's now, so a step of the wall clock while the
+     * connection was silent can neither lengthen nor shorten the silence.
      */
     private long lastHeardMillis() {
         long silentNanos = Math.max(0, now() - lastInboundNanos);
