@@ -38,9 +38,19 @@ public final class PresenceEngine {
         return snapshot(userId);
     }
 
-    /** A session ended; see {@link EndReason} for when the user's offline flip is reported. */
-    public void sessionEnded(String sessionId, EndReason reason) {
-        tracker.sessionEnded(sessionId, reason);
+    /**
+     * A session ended; see {@link EndReason} for when the user's offline flip is reported.
+     *
+     * @param lastHeardMillis when anything last arrived on the session (epoch ms): the user's last seen
+     * @see PresenceTracker#sessionEnded(String, EndReason, long)
+     */
+    public void sessionEnded(String sessionId, EndReason reason, long lastHeardMillis) {
+        tracker.sessionEnded(sessionId, reason, lastHeardMillis);
+    }
+
+    /** Number of users online now (live or graced). */
+    public int onlineUserCount() {
+        return tracker.onlineUserCount();
     }
 
     /** A user joined a thread: each side of every new pair is shown the other's current status at once. */
@@ -103,10 +113,8 @@ public final class PresenceEngine {
     }
 
     private void broadcastFlip(UserStatus status) {
-        List<String> recipients = liveCoMembers(status.userId());
-        if (!recipients.isEmpty()) {
-            sink.deliver(recipients, status, true);
-        }
+        // every flip reaches the sink, also one nobody is there to hear: it counts transitions and online users
+        sink.deliver(liveCoMembers(status.userId()), status, true);
     }
 
     public PresenceTracker tracker() {

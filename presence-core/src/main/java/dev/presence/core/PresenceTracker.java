@@ -29,6 +29,7 @@ public final class PresenceTracker {
     private final Map<String, String> userBySession = new HashMap<>();
     private final Map<String, UserState> users = new HashMap<>();
     private final Map<String, UserState> dirty = new HashMap<>();
+    private int onlineUsers;
 
     /**
      * @param transitions told of every flip, synchronously, on the owning thread
@@ -84,9 +85,15 @@ public final class PresenceTracker {
      * A session ended. Ending an unknown or already ended session is ignored, so a late reaper of an old
      * session can never end a newer one.
      *
+     * <p>The user's last seen becomes the moment the session was last heard from, not the moment its end was
+     * noticed (a heartbeat timeout is noticed up to interval + timeout later, a lost connection when the OS
+     * gives up): when the user goes offline, last seen is the latest last-heard of the sessions that ended.
+     *
+     * @param lastHeardMillis when anything last arrived on the session (epoch ms); a time after now counts as
+     *                        now, and a time before an earlier sign of life changes nothing
      * @return true if this made the user offline at once (a graced end reports its flip later, if at all)
      */
-    public boolean sessionEnded(String sessionId, EndReason reason) {
+    public boolean sessionEnded(String sessionId, EndReason reason, long lastHeardMillis) {
         String userId = userBySession.remove(sessionId);
         if (userId == null) {
             return false;
@@ -94,7 +101,7 @@ public final class PresenceTracker {
         UserState user = users.get(userId);
         long now = clock.millis();
         user.liveSessions--;
-        user.lastSeen = Math.max(user.lastSeen, now);
+        user.lastSeen = Math.max(user.lastSeen, Math.min(lastHeardMillis, now));
         markDirty(userId, user);
         if (reason.graced() && offlineGraceMillis > 0) {
             Scheduler.Cancellable[] handle = new Scheduler.Cancellable[1];
@@ -105,12 +112,12 @@ public final class PresenceTracker {
             user.graces.add(handle[0]);
             return false;
         }
-        return settle(userId, user, now);
+        return settle(userId, user, user.lastSeen);
     }
 
     private void graceExpired(String userId, UserState user, Scheduler.Cancellable handle) {
         if (!user.graces.isEmpty() && user.graces.remove(handle)) {
-            // the user went offline when the connection was lost, not when the grace ran out
+            // the user went offline when last heard from, not when the grace ran out
             settle(userId, user, user.lastSeen);
         }
     }
@@ -138,6 +145,7 @@ public final class PresenceTracker {
 
     private void flip(String userId, UserState user, boolean online, long at) {
         user.online = online;
+        onlineUsers += online ? 1 : -1;
         user.version = Math.max(user.version + 1, clock.millis());
         user.lastSeen = Math.max(user.lastSeen, at);
         markDirty(userId, user);
@@ -166,6 +174,14 @@ public final class PresenceTracker {
     public int liveSessions(String userId) {
         UserState user = users.get(userId);
         return user == null ? 0 : user.liveSessions;
+    }
+
+    /**
+     * Number of users online now (live or graced), exact at every moment: it changes only where a user's
+     * status flips.
+     */
+    public int onlineUserCount() {
+        return onlineUsers;
     }
 
     /** Number of live sessions of all users. */

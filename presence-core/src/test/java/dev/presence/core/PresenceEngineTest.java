@@ -85,9 +85,9 @@ class PresenceEngineTest {
         deliveries.clear();
 
         engine.sessionStarted("b1", "bob");
-        engine.sessionEnded("a1", EndReason.CLOSED);
+        engine.sessionEnded("a1", EndReason.CLOSED, time.millis());
 
-        assertThat(deliveries).isEmpty();
+        assertThat(deliveries).hasSize(2).allSatisfy(d -> assertThat(d.recipients()).isEmpty());
     }
 
     @Test
@@ -95,11 +95,27 @@ class PresenceEngineTest {
         engine.audience().join("t1", "ann");
         engine.audience().join("t1", "bob");
         engine.sessionStarted("a1", "ann");
-        engine.sessionEnded("a1", EndReason.LOST);
+        engine.sessionEnded("a1", EndReason.LOST, time.millis());
         deliveries.clear();
 
         engine.sessionStarted("b1", "bob");
 
-        assertThat(deliveries).isEmpty();
+        assertThat(deliveries).singleElement().satisfies(d -> {
+            assertThat(d.status().userId()).isEqualTo("bob");
+            assertThat(d.recipients()).isEmpty();
+        });
+    }
+
+    @Test
+    void aFlipThatNobodyHearsStillReachesTheSinkSoItCanBeCounted() {
+        engine.sessionStarted("a1", "ann"); // shares no thread with anyone
+        engine.sessionEnded("a1", EndReason.CLOSED, time.millis());
+
+        assertThat(deliveries).extracting(d -> d.status().online()).containsExactly(true, false);
+        assertThat(deliveries).allSatisfy(d -> {
+            assertThat(d.recipients()).isEmpty();
+            assertThat(d.flip()).isTrue();
+        });
+        assertThat(engine.onlineUserCount()).isZero();
     }
 }

@@ -14,11 +14,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * Random schedules of connect, clean close, drop, heartbeat timeout, reconnect, second device, join, leave
- * and time passing, run against the engine and against a reference model of a few lines. After every step,
- * every live session must believe exactly what the model says of each co-member, no one may hear of a user
- * they share no thread with, and versions must only grow. A failure names its seed: put it in
- * {@code -Dpresence.seed=...} to replay it.
+ * Random schedules of connect, clean close, drop, heartbeat timeout, reconnect, second device, frames
+ * arriving, join, leave and time passing, run against the engine and against a reference model of a few
+ * lines. After every step, every live session must believe exactly what the model says of each co-member, no
+ * one may hear of a user they share no thread with, versions must only grow, every status must carry the
+ * last seen the model expects (the latest moment any of the user's sessions was heard from), and the count of
+ * online users must be the model's. A failure names its seed: put it in {@code -Dpresence.seed=...} to
+ * replay it.
  */
 class PresenceModelTest {
 
@@ -51,12 +53,27 @@ class PresenceModelTest {
 
     /**
      * The reference: online iff a live session, or a lost one younger than the grace with no session of that
-     * user started since.
+     * user started since. Last seen: the latest start or last-heard time of any session of the user that
+     * ended.
      */
     private static final class Model {
         final Map<String, String> live = new HashMap<>();            // session -> user
+        final Map<String, Long> heard = new HashMap<>();             // live session -> when last heard from
+        final Map<String, Long> lastSeen = new HashMap<>();          // user -> last seen
         final List<long[]> graces = new ArrayList<>();                // {userIndex, until}
         final Map<String, Set<String>> members = new HashMap<>();     // thread -> users
+
+        long lastSeen(String user) {
+            return lastSeen.getOrDefault(user, 0L);
+        }
+
+        void seen(String user, long at) {
+            lastSeen.merge(user, at, Math::max);
+        }
+
+        long onlineCount(long now) {
+            return List.of(USERS).stream().filter(u -> online(u, now)).count();
+        }
 
         boolean online(String user, long now) {
             if (live.containsValue(user)) {
@@ -97,6 +114,8 @@ class PresenceModelTest {
             String subject = status.userId();
             assertThat(status.online()).as("delivered status equals the model's at %s", log)
                     .isEqualTo(model.online(subject, time.millis()));
+            assertThat(status.lastSeen()).as("last seen of %s delivered after %s", subject, tail())
+                    .isEqualTo(model.lastSeen(subject));
             Long previous = lastVersion.get(subject);
             if (flip) {
                 assertThat(previous == null || status.version() > previous)
@@ -131,13 +150,14 @@ class PresenceModelTest {
             String user = USERS[random.nextInt(USERS.length)];
             List<String> sessions = new ArrayList<>(model.live.keySet());
             String session = sessions.isEmpty() ? null : sessions.get(random.nextInt(sessions.size()));
-            switch (random.nextInt(8)) {
+            switch (random.nextInt(9)) {
                 case 0, 1 -> connect(user);
                 case 2 -> end(session, EndReason.CLOSED);
                 case 3 -> end(session, EndReason.LOST);
                 case 4 -> end(session, EndReason.TIMED_OUT);
                 case 5 -> join(THREADS[random.nextInt(THREADS.length)], user);
                 case 6 -> leave(THREADS[random.nextInt(THREADS.length)], user);
+                case 7 -> hear(session);
                 default -> advance(random.nextInt((int) (GRACE * 2)));
             }
         }
@@ -146,6 +166,8 @@ class PresenceModelTest {
             String session = "s" + nextSession++;
             log.add("connect " + user + " as " + session);
             model.live.put(session, user);
+            model.heard.put(session, time.millis());
+            model.seen(user, time.millis());
             int index = List.of(USERS).indexOf(user);
             model.graces.removeIf(g -> g[0] == index); // a new session cancels pending offline graces
             beliefs.put(session, new HashMap<>());
@@ -154,6 +176,8 @@ class PresenceModelTest {
             for (UserStatus status : snapshot) {
                 assertThat(model.share(user, status.userId())).as("snapshot of %s shows %s", user, status.userId())
                         .isTrue();
+                assertThat(status.lastSeen()).as("last seen of %s in a snapshot", status.userId())
+                        .isEqualTo(model.lastSeen(status.userId()));
                 belief.merge(status.userId(), status, (held, fresh) -> fresh.version() > held.version() ? fresh : held);
             }
         }
@@ -163,16 +187,28 @@ class PresenceModelTest {
                 return;
             }
             String user = model.live.remove(session);
-            log.add(reason + " " + session + " of " + user);
+            // the gateway reports when the session was last heard from, often well before its end is noticed
+            long lastHeard = model.heard.remove(session);
+            model.seen(user, lastHeard);
+            log.add(reason + " " + session + " of " + user + " last heard at " + lastHeard);
             beliefs.remove(session);
             if (reason == EndReason.LOST) {
                 model.graces.add(new long[] {List.of(USERS).indexOf(user), time.millis() + GRACE});
             }
-            engine.sessionEnded(session, reason);
+            engine.sessionEnded(session, reason, lastHeard);
             // a late, duplicate end of the same session must change nothing
             if (random.nextInt(4) == 0) {
-                engine.sessionEnded(session, EndReason.TIMED_OUT);
+                engine.sessionEnded(session, EndReason.TIMED_OUT, time.millis());
             }
+        }
+
+        /** A frame arrives on the session: it is heard from now. */
+        void hear(String session) {
+            if (session == null) {
+                return;
+            }
+            log.add("frame on " + session);
+            model.heard.put(session, time.millis());
         }
 
         void join(String thread, String user) {
@@ -197,7 +233,11 @@ class PresenceModelTest {
             for (String user : USERS) {
                 assertThat(engine.tracker().isOnline(user)).as("%s online after %s", user, tail())
                         .isEqualTo(model.online(user, now));
+                assertThat(engine.tracker().status(user).lastSeen()).as("last seen of %s after %s", user, tail())
+                        .isEqualTo(model.lastSeen(user));
             }
+            assertThat((long) engine.onlineUserCount()).as("online users after %s", tail())
+                    .isEqualTo(model.onlineCount(now));
             model.live.forEach((session, watcher) -> {
                 Map<String, UserStatus> belief = beliefs.get(session);
                 for (String other : USERS) {

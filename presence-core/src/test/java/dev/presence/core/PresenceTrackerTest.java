@@ -31,13 +31,13 @@ class PresenceTrackerTest {
     void secondDeviceAndItsDepartureAreNotTransitions() {
         tracker.sessionStarted("phone", "bob");
         tracker.sessionStarted("laptop", "bob");
-        tracker.sessionEnded("phone", EndReason.CLOSED);
+        tracker.sessionEnded("phone", EndReason.CLOSED, time.millis());
 
         assertThat(flips).hasSize(1);
         assertThat(tracker.isOnline("bob")).isTrue();
         assertThat(tracker.liveSessions("bob")).isEqualTo(1);
 
-        tracker.sessionEnded("laptop", EndReason.CLOSED);
+        tracker.sessionEnded("laptop", EndReason.CLOSED, time.millis());
         assertThat(flips).hasSize(2);
         assertThat(flips.get(1).online()).isFalse();
     }
@@ -47,8 +47,8 @@ class PresenceTrackerTest {
         tracker.sessionStarted("s1", "bob");
         tracker.sessionStarted("s2", "ann");
 
-        assertThat(tracker.sessionEnded("s1", EndReason.CLOSED)).isTrue();
-        assertThat(tracker.sessionEnded("s2", EndReason.TIMED_OUT)).isTrue();
+        assertThat(tracker.sessionEnded("s1", EndReason.CLOSED, time.millis())).isTrue();
+        assertThat(tracker.sessionEnded("s2", EndReason.TIMED_OUT, time.millis())).isTrue();
 
         assertThat(flips).extracting(UserStatus::online).containsExactly(true, true, false, false);
         assertThat(time.pending()).isZero();
@@ -59,7 +59,7 @@ class PresenceTrackerTest {
         tracker.sessionStarted("s1", "bob");
         time.advance(500);
         long lostAt = time.millis();
-        tracker.sessionEnded("s1", EndReason.LOST);
+        tracker.sessionEnded("s1", EndReason.LOST, time.millis());
 
         time.advance(GRACE - 1);
         assertThat(flips).hasSize(1);
@@ -74,7 +74,7 @@ class PresenceTrackerTest {
     @Test
     void reconnectInsideTheGraceSendsNothingAtAll() {
         tracker.sessionStarted("s1", "bob");
-        tracker.sessionEnded("s1", EndReason.LOST);
+        tracker.sessionEnded("s1", EndReason.LOST, time.millis());
         time.advance(GRACE / 2);
         tracker.sessionStarted("s2", "bob");
         time.advance(GRACE * 10);
@@ -88,9 +88,9 @@ class PresenceTrackerTest {
         tracker.sessionStarted("old", "bob");
         tracker.sessionStarted("new", "bob");
         // the old one's heartbeat fires after the new one is up
-        tracker.sessionEnded("old", EndReason.TIMED_OUT);
+        tracker.sessionEnded("old", EndReason.TIMED_OUT, time.millis());
         // and a late duplicate end of the same old session is ignored
-        tracker.sessionEnded("old", EndReason.TIMED_OUT);
+        tracker.sessionEnded("old", EndReason.TIMED_OUT, time.millis());
 
         assertThat(flips).hasSize(1);
         assertThat(tracker.liveSessions("bob")).isEqualTo(1);
@@ -100,7 +100,7 @@ class PresenceTrackerTest {
     void startingTheSameSessionTwiceCountsItOnce() {
         tracker.sessionStarted("s1", "bob");
         tracker.sessionStarted("s1", "bob");
-        tracker.sessionEnded("s1", EndReason.CLOSED);
+        tracker.sessionEnded("s1", EndReason.CLOSED, time.millis());
 
         assertThat(tracker.isOnline("bob")).isFalse();
         assertThat(tracker.liveSessionCount()).isZero();
@@ -110,7 +110,7 @@ class PresenceTrackerTest {
     void versionsStrictlyIncreaseEvenWhenTheClockStandsStill() {
         for (int i = 0; i < 5; i++) {
             tracker.sessionStarted("s" + i, "bob");
-            tracker.sessionEnded("s" + i, EndReason.CLOSED);
+            tracker.sessionEnded("s" + i, EndReason.CLOSED, time.millis());
         }
         assertThat(flips).extracting(UserStatus::version).isSorted().doesNotHaveDuplicates();
     }
@@ -143,19 +143,19 @@ class PresenceTrackerTest {
         assertThat(tracker.drainChanged()).extracting(UserStatus::userId).containsExactlyInAnyOrder("bob", "ann");
         assertThat(tracker.drainChanged()).isEmpty();
 
-        tracker.sessionEnded("s1", EndReason.CLOSED);
+        tracker.sessionEnded("s1", EndReason.CLOSED, time.millis());
         assertThat(tracker.drainChanged()).singleElement().satisfies(s -> assertThat(s.online()).isFalse());
     }
 
     @Test
     void aNewSessionCancelsTheGraceSoItsCleanCloseCountsAtOnce() {
         tracker.sessionStarted("s1", "bob");
-        tracker.sessionEnded("s1", EndReason.LOST);
+        tracker.sessionEnded("s1", EndReason.LOST, time.millis());
         time.advance(GRACE / 3);
         tracker.sessionStarted("s2", "bob");
         time.advance(GRACE / 3);
 
-        assertThat(tracker.sessionEnded("s2", EndReason.CLOSED)).isTrue();
+        assertThat(tracker.sessionEnded("s2", EndReason.CLOSED, time.millis())).isTrue();
         assertThat(flips).extracting(UserStatus::online).containsExactly(true, false);
         assertThat(time.pending()).isZero();
     }
@@ -164,7 +164,7 @@ class PresenceTrackerTest {
     void expiringAllGracesAtShutdownMakesTheOfflineFlipsNow() {
         tracker.sessionStarted("s1", "bob");
         long lostAt = time.millis();
-        tracker.sessionEnded("s1", EndReason.LOST);
+        tracker.sessionEnded("s1", EndReason.LOST, time.millis());
 
         tracker.expireAllGraces();
 
@@ -178,12 +178,101 @@ class PresenceTrackerTest {
     void lostSessionKeepsTheUserOnlineEvenIfAnotherDeviceClosesCleanly() {
         tracker.sessionStarted("phone", "bob");
         tracker.sessionStarted("laptop", "bob");
-        tracker.sessionEnded("phone", EndReason.LOST);
-        tracker.sessionEnded("laptop", EndReason.CLOSED);
+        tracker.sessionEnded("phone", EndReason.LOST, time.millis());
+        tracker.sessionEnded("laptop", EndReason.CLOSED, time.millis());
 
         assertThat(tracker.isOnline("bob")).isTrue();
         time.advance(GRACE);
         assertThat(tracker.isOnline("bob")).isFalse();
         assertThat(flips).extracting(UserStatus::online).containsExactly(true, false);
+    }
+
+    @Test
+    void aHeartbeatTimeoutKeepsTheMomentTheUserWasLastHeardFromAsLastSeen() {
+        tracker.sessionStarted("s1", "bob");
+        time.advance(4_000);
+        long lastHeard = time.millis(); // the last pong
+        time.advance(20_000 + 10_000 + 250); // interval + timeout of silence, then the sweep notices
+
+        tracker.sessionEnded("s1", EndReason.TIMED_OUT, lastHeard);
+
+        assertThat(flips).extracting(UserStatus::online).containsExactly(true, false);
+        assertThat(flips.get(1).lastSeen()).isEqualTo(lastHeard);
+        assertThat(tracker.status("bob").lastSeen()).isEqualTo(lastHeard);
+    }
+
+    @Test
+    void aLostConnectionGoesOfflineAfterTheGraceWithItsLastHeardTimeNotTheTimeOfTheLoss() {
+        tracker.sessionStarted("s1", "bob");
+        time.advance(1_000);
+        long lastHeard = time.millis();
+        time.advance(15_000); // the OS took this long to report the connection gone
+
+        tracker.sessionEnded("s1", EndReason.LOST, lastHeard);
+        time.advance(GRACE);
+
+        assertThat(flips).extracting(UserStatus::online).containsExactly(true, false);
+        assertThat(flips.get(1).lastSeen()).isEqualTo(lastHeard);
+    }
+
+    @Test
+    void lastSeenIsTheLatestLastHeardAmongTheEndedSessionsWhateverTheOrderOfTheirEnds() {
+        tracker.sessionStarted("phone", "bob");
+        tracker.sessionStarted("laptop", "bob");
+        time.advance(1_000);
+        long laptopHeard = time.millis();
+        time.advance(1_000);
+        long phoneHeard = time.millis();
+        time.advance(30_000);
+
+        tracker.sessionEnded("phone", EndReason.TIMED_OUT, phoneHeard);   // noticed first, heard last
+        tracker.sessionEnded("laptop", EndReason.CLOSED, laptopHeard);
+
+        assertThat(flips).extracting(UserStatus::online).containsExactly(true, false);
+        assertThat(flips.get(1).lastSeen()).isEqualTo(phoneHeard);
+    }
+
+    @Test
+    void aSessionStartedLaterThanTheLastHeardOfAnotherCountsAsASignOfLife() {
+        tracker.sessionStarted("phone", "bob");
+        long phoneHeard = time.millis();
+        time.advance(5_000);
+        long laptopStarted = time.millis();
+        tracker.sessionStarted("laptop", "bob");
+        time.advance(40_000);
+
+        tracker.sessionEnded("phone", EndReason.TIMED_OUT, phoneHeard);
+        tracker.sessionEnded("laptop", EndReason.TIMED_OUT, laptopStarted); // never sent a frame
+
+        assertThat(flips.get(1).lastSeen()).isEqualTo(laptopStarted);
+    }
+
+    @Test
+    void aLastHeardTimeAfterNowCountsAsNow() {
+        tracker.sessionStarted("s1", "bob");
+        time.advance(1_000);
+
+        tracker.sessionEnded("s1", EndReason.CLOSED, time.millis() + 60_000);
+
+        assertThat(flips.get(1).lastSeen()).isEqualTo(time.millis());
+    }
+
+    @Test
+    void theOnlineUserCountFollowsEveryFlipIncludingGracesAndShutdown() {
+        tracker.sessionStarted("a1", "ann");
+        tracker.sessionStarted("b1", "bob");
+        tracker.sessionStarted("b2", "bob");
+        assertThat(tracker.onlineUserCount()).isEqualTo(2);
+
+        tracker.sessionEnded("b1", EndReason.CLOSED, time.millis());
+        assertThat(tracker.onlineUserCount()).isEqualTo(2);
+        tracker.sessionEnded("a1", EndReason.LOST, time.millis());
+        assertThat(tracker.onlineUserCount()).isEqualTo(2); // in its grace, ann is still online
+        time.advance(GRACE);
+        assertThat(tracker.onlineUserCount()).isEqualTo(1);
+
+        tracker.sessionEnded("b2", EndReason.LOST, time.millis());
+        tracker.expireAllGraces();
+        assertThat(tracker.onlineUserCount()).isZero();
     }
 }

@@ -9,6 +9,7 @@ import dev.presence.server.protocol.Frames;
 import dev.presence.server.protocol.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -16,8 +17,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -29,14 +30,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One WebSocket after the upgrade: the only handler left in its pipeline besides the frame codec. It
- * authenticates (header token or {@code hello}), records when anything last arrived, answers frames, and
- * tells the hub when the session starts and ends and why. Everything here runs on the channel's event loop
- * and never blocks: the token check runs on a worker and comes back.
+ * authenticates (header token or {@code hello}), records when anything last arrived, counts every frame
+ * against the flood limit, puts fragmented messages together, refuses text that is not UTF-8, answers frames,
+ * and tells the hub when the session starts and ends, why, and when it was last heard from. Everything here
+ * runs on the channel's event loop and never blocks: the token check runs on a worker and comes back. Time is
+ * the event loop's ticker, so on an embedded channel all of it runs on virtual time.
  */
 final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> implements LiveSession {
 
@@ -57,10 +63,19 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     private long nextPingNanos;
     private long helloDeadlineNanos;
     private long rateWindowStartNanos;
-    /** When the outbound queue went over its high-water mark; 0 while it is below. */
+    /** When the outbound queue went over its high-water mark; meaningful while {@link #backedUp}. */
     private long unwritableSinceNanos;
+    /** Whether the outbound queue is over its high-water mark (a flag: any nanoTime value, 0 too, is a time). */
+    private boolean backedUp;
     private int framesInWindow;
     private EndReason endReason = EndReason.LOST;
+    /** The fragments of a message still arriving; null between messages. */
+    private ByteBuf fragments;
+    private boolean fragmentsAreText;
+    /** Whether the hub has sent the welcome; until then the welcome is still to be the first data frame. */
+    private boolean welcomed;
+    /** Replies to frames that came before the welcome, sent right after it; null while there are none. */
+    private List<byte[]> heldReplies;
 
     /**
      * @param headerToken the bearer token of the upgrade request, or null to wait for a {@code hello}
@@ -68,7 +83,7 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     Connection(GatewayContext context, Channel channel, String headerToken) {
         this.context = context;
         this.channel = channel;
-        long now = System.nanoTime();
+        long now = now();
         this.lastInboundNanos = now;
         this.rateWindowStartNanos = now;
         this.helloDeadlineNanos = now + context.helloTimeoutNanos;
@@ -103,9 +118,17 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
         return channel.eventLoop();
     }
 
+    /** The hub's first frame to a session is its welcome, so replies held back until then follow it. */
     @Override
     public void send(ByteBuf json) {
         write(new TextWebSocketFrame(json));
+        if (!welcomed) {
+            welcomed = true;
+            if (heldReplies != null) {
+                heldReplies.forEach(reply -> write(new TextWebSocketFrame(Unpooled.wrappedBuffer(reply))));
+                heldReplies = null;
+            }
+        }
     }
 
     /**
@@ -120,8 +143,9 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
             return;
         }
         if (!channel.isWritable()) {
-            if (unwritableSinceNanos == 0) {
-                unwritableSinceNanos = System.nanoTime();
+            if (!backedUp) {
+                backedUp = true;
+                unwritableSinceNanos = now();
             }
             ChannelOutboundBuffer queue = channel.unsafe().outboundBuffer();
             if (queue == null || queue.totalPendingWriteBytes() > GatewayContext.MAX_QUEUED_BYTES) {
@@ -144,7 +168,7 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (channel.isWritable()) {
-            unwritableSinceNanos = 0;
+            backedUp = false;
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -210,7 +234,7 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
         state = State.OPEN;
         // stagger the first ping inside the interval, so pings do not come in waves after a mass reconnect
         long interval = context.heartbeat.intervalNanos();
-        nextPingNanos = System.nanoTime() + ThreadLocalRandom.current().nextLong(interval / 10, interval + 1);
+        nextPingNanos = now() + ThreadLocalRandom.current().nextLong(interval / 10, interval + 1);
         context.hub.open(this, identity.username());
     }
 
@@ -219,7 +243,8 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     boolean needsAttention(long now) {
         return switch (state) {
             case AWAITING_HELLO, AUTHENTICATING -> now - helloDeadlineNanos >= 0 || silentTooLong(now);
-            case OPEN -> now - nextPingNanos >= 0 || silentTooLong(now) || stuckTooLong(now);
+            // no ping before the welcome, which must be the first data frame
+            case OPEN -> (welcomed && now - nextPingNanos >= 0) || silentTooLong(now) || stuckTooLong(now);
             case CLOSED -> false;
         };
     }
@@ -229,7 +254,7 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     }
 
     private boolean stuckTooLong(long now) {
-        return unwritableSinceNanos != 0 && now - unwritableSinceNanos > context.heartbeat.deadAfterNanos();
+        return backedUp && now - unwritableSinceNanos > context.heartbeat.deadAfterNanos();
     }
 
     void attend(long now) {
@@ -260,7 +285,7 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-        long now = System.nanoTime();
+        long now = now();
         lastInboundNanos = now; // any frame proves the connection is alive
         if (state == State.CLOSED) {
             if (frame instanceof CloseWebSocketFrame) {
@@ -268,15 +293,16 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
             }
             return;
         }
+        // every frame counts, control frames and empty fragments included: each costs the same work to read
         if (overRateLimit(now)) {
             context.metrics.rateLimited();
             log.warn("Rate limit exceeded, closing: {}", describe());
             closeWith(CloseCodes.RATE_LIMITED, "rate limit exceeded");
+            // a flood is not read any further; the close handshake's timer ends the connection
+            channel.config().setAutoRead(false);
             return;
         }
-        if (frame instanceof TextWebSocketFrame text) {
-            onText(text.content());
-        } else if (frame instanceof CloseWebSocketFrame) {
+        if (frame instanceof CloseWebSocketFrame) {
             endReason = EndReason.CLOSED;
             state = State.CLOSED;
             channel.writeAndFlush(new CloseWebSocketFrame(CloseCodes.NORMAL, "")).addListener(ChannelFutureListener.CLOSE);
@@ -285,8 +311,60 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
             channel.flush();
         } else if (frame instanceof PongWebSocketFrame) {
             // already counted as a sign of life
-        } else if (frame instanceof BinaryWebSocketFrame) {
+        } else {
+            onDataFrame(frame);
+        }
+    }
+
+    /** A text, binary or continuation frame: a whole message, or one fragment of it. */
+    private void onDataFrame(WebSocketFrame frame) {
+        ByteBuf content = frame.content();
+        boolean first = !(frame instanceof ContinuationWebSocketFrame);
+        if (first && frame.isFinalFragment()) {
+            onMessage(frame instanceof TextWebSocketFrame, content);
+            return;
+        }
+        if (first) {
+            fragmentsAreText = frame instanceof TextWebSocketFrame;
+            fragments = channel.alloc().buffer(content.readableBytes());
+        } else if (fragments == null) {
+            return; // cannot happen: the frame decoder fails a connection that sends a stray continuation
+        }
+        if (fragments.readableBytes() + content.readableBytes() > GatewayContext.MAX_FRAME_BYTES) {
+            releaseFragments();
+            log.info("Message over 64 KiB from {}: closing with 1009", describe());
+            closeWith(CloseCodes.TOO_BIG, "message larger than 64 KiB");
+            return;
+        }
+        fragments.writeBytes(content);
+        if (frame.isFinalFragment()) {
+            ByteBuf message = fragments;
+            fragments = null;
+            try {
+                onMessage(fragmentsAreText, message);
+            } finally {
+                message.release();
+            }
+        }
+    }
+
+    private void releaseFragments() {
+        if (fragments != null) {
+            fragments.release();
+            fragments = null;
+        }
+    }
+
+    private void onMessage(boolean text, ByteBuf content) {
+        if (!text) {
             sendError("unsupported_frame", "binary frames are not supported; send JSON text frames");
+        } else if (!ByteBufUtil.isText(content, StandardCharsets.UTF_8)) {
+            // RFC 6455 8.1: fail the connection. Netty's check refuses overlong forms, encoded surrogates,
+            // code points over U+10FFFF and sequences cut short, as the RFC's UTF-8 (RFC 3629) requires
+            log.info("Text that is not UTF-8 from {}: closing with 1007", describe());
+            closeWith(CloseCodes.INVALID_PAYLOAD, "text frame is not valid UTF-8");
+        } else {
+            onText(content);
         }
     }
 
@@ -335,7 +413,17 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     }
 
     private void sendError(String code, String message) {
-        write(new TextWebSocketFrame(Unpooled.wrappedBuffer(Frames.error(code, message))));
+        byte[] error = Frames.error(code, message);
+        if (!welcomed && state != State.AWAITING_HELLO) {
+            // authenticating, or the welcome is on its way from the hub: it must be the first data frame.
+            // Bounded: at most 50 frames a second (the flood limit) until the welcome or the hello deadline.
+            if (heldReplies == null) {
+                heldReplies = new ArrayList<>(2);
+            }
+            heldReplies.add(error);
+            return;
+        }
+        write(new TextWebSocketFrame(Unpooled.wrappedBuffer(error)));
         channel.flush();
     }
 
@@ -365,11 +453,27 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     public void channelInactive(ChannelHandlerContext ctx) {
         boolean wasOpen = identity != null;
         state = State.CLOSED;
+        releaseFragments();
+        heldReplies = null;
         context.monitor(channel.eventLoop()).remove(this);
         context.metrics.connectionClosed();
         if (wasOpen) {
-            context.hub.end(this, endReason);
+            context.hub.end(this, endReason, lastHeardMillis());
         }
+    }
+
+    /**
+     * When anything last arrived, on the wall clock (the hub's time). The silence since then is measured on
+     * the monotonic ticker and taken from the wall clock's now, so a step of the wall clock while the
+     * connection was silent can neither lengthen nor shorten the silence.
+     */
+    private long lastHeardMillis() {
+        long silentNanos = Math.max(0, now() - lastInboundNanos);
+        return context.clock.millis() - TimeUnit.NANOSECONDS.toMillis(silentNanos);
+    }
+
+    private long now() {
+        return channel.eventLoop().ticker().nanoTime();
     }
 
     private String describe() {

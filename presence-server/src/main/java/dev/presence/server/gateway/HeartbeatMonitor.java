@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * One periodic sweep per event loop over the connections that live on it, instead of a timer per channel
  * (cheaper in memory and CPU at tens of thousands of idle connections, see DESIGN.md). Each sweep pings the
  * connections whose ping is due, reaps those silent for interval + timeout, and closes those that did not
- * authenticate in time. Touched only from its event loop, so it needs no locks.
+ * authenticate in time. Touched only from its event loop, so it needs no locks. Time is the loop's own ticker,
+ * so on an embedded channel the sweeps run on virtual time.
  */
 final class HeartbeatMonitor {
 
@@ -39,7 +40,7 @@ final class HeartbeatMonitor {
     }
 
     private void sweep() {
-        long now = System.nanoTime();
+        long now = loop.ticker().nanoTime();
         for (Connection connection : connections) {
             if (connection.needsAttention(now)) {
                 due.add(connection); // acting may close a connection, which removes it from the set

@@ -1,8 +1,11 @@
 package dev.presence.server.gateway;
 
+import dev.presence.core.Clock;
+import dev.presence.core.EndReason;
 import dev.presence.server.http.BearerToken;
 import dev.presence.server.http.HttpResponses;
 import dev.presence.server.metrics.ServerMetrics;
+import dev.presence.server.presence.LiveSession;
 import dev.presence.server.presence.PresenceHub;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -10,7 +13,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
@@ -34,8 +36,18 @@ public final class WebSocketGateway {
     public WebSocketGateway(PresenceHub hub, Authenticator authenticator, ServerMetrics metrics,
                             long heartbeatIntervalMs, long heartbeatTimeoutMs, long helloTimeoutMs,
                             List<String> allowedOrigins) {
-        this.context = new GatewayContext(hub, authenticator, metrics,
-                Heartbeat.ofMillis(heartbeatIntervalMs, heartbeatTimeoutMs), helloTimeoutMs, allowedOrigins);
+        this.context = new GatewayContext(new Hub() {
+            @Override
+            public void open(LiveSession session, String username) {
+                hub.open(session, username);
+            }
+
+            @Override
+            public void end(LiveSession session, EndReason reason, long lastHeardMillis) {
+                hub.end(session, reason, lastHeardMillis);
+            }
+        }, authenticator, metrics, Heartbeat.ofMillis(heartbeatIntervalMs, heartbeatTimeoutMs), helloTimeoutMs,
+                allowedOrigins, Clock.system());
     }
 
     /**
@@ -75,10 +87,9 @@ public final class WebSocketGateway {
             HttpResponses.error(ctx, false, 400, "bad_handshake", "not a valid WebSocket upgrade: " + e.getMessage());
             return;
         }
-        // replaced in this same event-loop task, so no frame can arrive before the Connection is in place
+        // replaced in this same event-loop task, so no frame can arrive before the Connection is in place. No
+        // frame aggregator: the Connection sees every fragment, so each counts toward the flood limit.
         pipeline.replace(ctx.name(), "ws", new Connection(context, ctx.channel(), token));
-        // fragments count against the same 64 KiB as whole frames
-        pipeline.addBefore("ws", "wsaggregator", new WebSocketFrameAggregator(GatewayContext.MAX_FRAME_BYTES));
     }
 
     /** Same origin as the Host the browser asked for, or one of the configured origins. */

@@ -54,8 +54,9 @@ public final class ServerMetrics {
         sessions.set(count);
     }
 
-    public void onlineUsers(int delta) {
-        onlineUsers.addAndGet(delta);
+    /** The number of users online now, as the presence state counts them (set, never summed from flips). */
+    public void onlineUsers(int count) {
+        onlineUsers.set(count);
     }
 
     public void connectionOpened() {

@@ -150,14 +150,19 @@ public final class PresenceHub implements AutoCloseable {
         });
     }
 
-    /** A session ended; with {@link EndReason#LOST} its user's offline flip waits for the grace. */
-    public void end(LiveSession session, EndReason reason) {
+    /**
+     * A session ended; with {@link EndReason#LOST} its user's offline flip waits for the grace.
+     *
+     * @param lastHeardMillis when anything last arrived on the session (epoch ms, this hub's clock): the
+     *                        user's last seen if this ends their presence, whenever the end was noticed
+     */
+    public void end(LiveSession session, EndReason reason, long lastHeardMillis) {
         run(() -> {
             int remaining = registry.remove(session);
             if (remaining < 0) {
                 return;
             }
-            engine.sessionEnded(session.sessionId(), reason);
+            engine.sessionEnded(session.sessionId(), reason, lastHeardMillis);
             metrics.sessions(registry.size());
             log.info("{} disconnected (remaining: {}, {})", name(session.userId()), remaining,
                     reason.name().toLowerCase());
@@ -261,12 +266,13 @@ public final class PresenceHub implements AutoCloseable {
     }
 
     private void deliver(Collection<String> recipients, UserStatus status, boolean flip) {
-        byte[] frame = Frames.statusChanged(status, clock.millis());
-        Fanout.Reach reach = fanout.toUsers(recipients, frame);
+        Fanout.Reach reach = recipients.isEmpty() ? new Fanout.Reach(0, 0)
+                : fanout.toUsers(recipients, Frames.statusChanged(status, clock.millis()));
         metrics.deliveries(reach.sessions());
         if (flip) {
+            // every flip comes here, heard or not: the gauge is read from the state, never summed from flips
             metrics.transition(status.online());
-            metrics.onlineUsers(status.online() ? 1 : -1);
+            metrics.onlineUsers(engine.onlineUserCount());
             log.info("Broadcasted user {} went {} to {}/{} online user(s)", name(status.userId()),
                     status.online() ? "online" : "offline", reach.users(), recipients.size());
         }

@@ -4,6 +4,7 @@ package dev.presence.server.protocol;
 public final class CloseCodes {
     public static final int NORMAL = 1000;
     public static final int GOING_AWAY = 1001;
+    public static final int INVALID_PAYLOAD = 1007;
     public static final int POLICY = 1008;
     public static final int TOO_BIG = 1009;
     public static final int RESTARTING = 1012;

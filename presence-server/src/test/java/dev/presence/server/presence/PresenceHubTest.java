@@ -138,7 +138,7 @@ class PresenceHubTest {
         var user = store.createUser("ann", "h", "Ann");
         FakeSession real = new FakeSession("s9", user.id(), "t9");
         hub.open(real, "ann");
-        hub.end(real, EndReason.LOST); // grace of a minute, far longer than this test
+        hub.end(real, EndReason.LOST, System.currentTimeMillis()); // grace of a minute, far longer than this test
         long onlineVersion = hub.call(e -> e.tracker().status(user.id()).version()).join();
         assertThat(hub.call(e -> e.tracker().isOnline(user.id())).join()).isTrue();
 
