@@ -417,7 +417,10 @@ export async function runErrorChecks(errors) {
     const err = (status, code, message, retryAfterSeconds = null) => ({ status, code, message, retryAfterSeconds });
 
     eq(checkBeforeSending('signup', { username: 'al', password: 'long enough' }).field, 'username', 'short username');
-    eq(checkBeforeSending('signup', { username: 'al ice', password: 'long enough' }).field, 'username', 'space in username');
+    eq(checkBeforeSending('signup', { username: 'al ice', password: 'long enough' }),
+        { field: 'username', text: 'A username cannot contain spaces: use letters, digits, _ . or -' }, 'space in username');
+    eq(checkBeforeSending('signup', { username: 'al', password: 'long enough' }).text,
+        'Too short: a username has at least 3 characters.', 'short username words');
     eq(checkBeforeSending('signup', { username: 'alice', password: 'short' }),
         { field: 'password', text: 'Passwords are 8 to 128 characters. This one has 5.' }, 'short password');
     eq(checkBeforeSending('signup', { username: 'alice', password: 'x'.repeat(129) }).field, 'password', 'long password');

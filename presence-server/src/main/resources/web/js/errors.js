@@ -44,7 +44,7 @@ export function checkBeforeSending(form, values) {
             return null;
         case 'signup':
             if (!RULES.username.test(v.username || '')) {
-                return { field: 'username', text: v.username ? FIELD_TEXT.username : 'Choose a username: ' + FIELD_TEXT.username };
+                return { field: 'username', text: usernameProblem(v.username || '') };
             }
             if (length(v.display_name) > RULES.displayNameMax) {
                 return { field: 'display_name', text: FIELD_TEXT.display_name };
@@ -80,6 +80,18 @@ export function checkBeforeSending(form, values) {
         default:
             return null;
     }
+}
+
+/** What exactly is wrong with a username, so the words add to the rule shown under the field. */
+function usernameProblem(username) {
+    if (username.length === 0) {
+        return 'Choose a username.';
+    }
+    if (/[^A-Za-z0-9_.-]/.test(username)) {
+        return /\s/.test(username) ? 'A username cannot contain spaces: use letters, digits, _ . or -'
+            : 'A username can only contain letters, digits, _ . or -';
+    }
+    return username.length < 3 ? 'Too short: a username has at least 3 characters.' : 'Too long: a username has at most 32 characters.';
 }
 
 /**
