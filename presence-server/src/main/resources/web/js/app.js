@@ -320,10 +320,11 @@ function renderConnection(detail) {
     show(box, !none);
     // While not connected, the dots are only what we knew last: the stylesheet marks them, a note says so.
     const live = detail.state === State.CONNECTED;
+    const firstAttempt = detail.state === State.CONNECTING && !(detail.attempt > 0);
     $('app-view').dataset.live = String(live);
-    show($('stale-note'), !none && !live);
+    show($('stale-note'), !none && !live && !firstAttempt);
     // The backoff may be many seconds long while the server is already back: let people try at once.
-    show($('retry-now'), detail.state === State.RECONNECTING || (detail.state === State.CONNECTING && detail.attempt > 0));
+    show($('retry-now'), detail.state === State.RECONNECTING || (detail.state === State.CONNECTING && !firstAttempt));
     $('connection-label').textContent = none ? '' : connectionLabel(detail);
     const announce = none ? '' : box.dataset.state === 'reconnecting' ? 'reconnecting' : connectionLabel(detail);
     if ($('connection-announce').textContent !== announce) {

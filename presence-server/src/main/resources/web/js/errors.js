@@ -148,7 +148,7 @@ export function friendlyError(error, context = {}) {
         return { field: null, text: 'That was not accepted: ' + (message || 'invalid request') + '.' };
     }
     if (status === 404) {
-        return { field: null, text: 'That is no longer there. The page has been brought up to date.' };
+        return { field: null, text: 'That is no longer there.' };
     }
     if (status >= 400) {
         return { field: null, text: `Something went wrong (${code || status}). Try again.` };
