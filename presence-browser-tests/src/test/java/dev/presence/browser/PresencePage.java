@@ -144,7 +144,7 @@ final class PresencePage {
         return (String) js("const e = document.getElementById('me-button'); return e ? e.dataset.userId : null;");
     }
 
-    /** {@code connected}, {@code reconnecting} or {@code offline}: the connection indicator. */
+    /** {@code connected}, {@code reconnecting} or {@code offline}: the connection indicator ({@code none}, hidden, without a session). */
     String connectionState() {
         return (String) js("const e = document.getElementById('connection'); return e ? e.dataset.state : null;");
     }
