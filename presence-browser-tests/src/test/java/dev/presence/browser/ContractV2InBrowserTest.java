@@ -49,15 +49,15 @@ class ContractV2InBrowserTest extends BrowserTest {
     void aMemberWhoLeavesDisappearsFromTheOpenThread() throws Exception {
         Pair p = twoUsersInOneThread("Lunch plans");
         PresencePage ada = browser("A", Browsers.DESKTOP).openAndLogIn(server.base(), p.a()).openThread(p.threadId());
-        By boInStrip = By.cssSelector("#thread-members .member[data-user-id='" + p.b().id() + "']");
-        await("Bo is listed").atMost(Duration.ofSeconds(5)).until(() -> !ada.driver().findElements(boInStrip).isEmpty());
+        By bobInStrip = By.cssSelector("#thread-members .member[data-user-id='" + p.b().id() + "']");
+        await("Bob is listed").atMost(Duration.ofSeconds(5)).until(() -> !ada.driver().findElements(bobInStrip).isEmpty());
 
-        api.leave(p.b(), p.threadId()); // thread_member_left to Ada
-        await("Bo is gone from the open thread").atMost(Duration.ofSeconds(5))
-                .until(() -> ada.driver().findElements(boInStrip).isEmpty());
+        api.leave(p.b(), p.threadId()); // thread_member_left to Alice
+        await("Bob is gone from the open thread").atMost(Duration.ofSeconds(5))
+                .until(() -> ada.driver().findElements(bobInStrip).isEmpty());
         assertThat(ada.statusOf(p.b().id())).as("and from the thread list").isNull();
-        assertThat(ada.text("invite-result")).isEqualTo("Bo left.");
-        screenshot(ada, "bo-left");
+        assertThat(ada.text("invite-result")).isEqualTo("Bob left.");
+        screenshot(ada, "bob-left");
     }
 
     @Test
