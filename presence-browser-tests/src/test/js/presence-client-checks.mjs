@@ -406,6 +406,7 @@ export async function runFormatChecks(format) {
 // Checks of errors.js: friendly, field-specific words for what went wrong.
 export async function runErrorChecks(errors) {
     const { friendlyError, checkBeforeSending, parseRetryAfter, tooManyAttempts } = errors;
+    const FIELD_TEXT_DISPLAY_NAME = 'Display names are 1 to 100 characters, without control characters.';
     const passed = [];
     const eq = (actual, expected, what) => {
         const a = JSON.stringify(actual);
@@ -430,6 +431,8 @@ export async function runErrorChecks(errors) {
         'display_name', 'long display name');
     eq(checkBeforeSending('login', { username: '', password: 'x' }).field, 'username', 'login without username');
     eq(checkBeforeSending('login', { username: 'a', password: '' }).field, 'password', 'login without password');
+    eq(checkBeforeSending('profile', { display_name: '' }), { field: 'display_name', text: 'Enter a display name.' }, 'no name');
+    eq(checkBeforeSending('profile', { display_name: 'x'.repeat(101) }).text, FIELD_TEXT_DISPLAY_NAME, 'long name');
     eq(checkBeforeSending('thread', { title: '' }).field, 'title', 'no title');
     eq(checkBeforeSending('message', { text: 'x'.repeat(4001) }).field, 'text', 'long message');
     eq(checkBeforeSending('invite', { username: '' }).field, 'username', 'invite nobody');

@@ -59,7 +59,7 @@ export function checkBeforeSending(form, values) {
             return null;
         case 'profile':
             if (!v.display_name || length(v.display_name) > RULES.displayNameMax) {
-                return { field: 'display_name', text: FIELD_TEXT.display_name };
+                return { field: 'display_name', text: v.display_name ? FIELD_TEXT.display_name : 'Enter a display name.' };
             }
             return null;
         case 'thread':
