@@ -175,6 +175,37 @@ export async function runChecks(client) {
         h.c.close();
     });
 
+    await check('a status_batch is applied entry by entry by the version rule', () => {
+        const h = harness();
+        const applied = [];
+        h.c.addEventListener('status', (e) => applied.push(`${e.detail.user_id}@${e.detail.version}`));
+        h.c.connect();
+        h.sockets[0].open();
+        h.sockets[0].receive(h.welcome([
+            { user_id: 'b', is_online: true, last_seen: 1, version: 10 },
+            { user_id: 'c', is_online: false, last_seen: 1, version: 10 },
+        ]));
+        h.sockets[0].receive({
+            type: 'status_batch',
+            statuses: [
+                { user_id: 'b', is_online: false, timestamp: 1, last_seen: 5, version: 9 },   // stale: dropped
+                { user_id: 'c', is_online: true, timestamp: 1, last_seen: 6, version: 11 },   // newer: applied
+                { user_id: 'd', is_online: true, timestamp: 1, last_seen: 7, version: 1 },    // new user: applied
+                { user_id: 'c', is_online: false, timestamp: 1, last_seen: 8, version: 11 },  // equal: dropped
+                { user_id: 'c', is_online: false, timestamp: 1, last_seen: 9, version: 12 },  // newer again: applied
+            ],
+        });
+        eq(applied, ['c@11', 'd@1', 'c@12'], 'status events, one per entry applied, in order');
+        eq(h.c.statusOf('b').is_online, true, 'b kept its newer status');
+        eq(h.c.statusOf('c'), { user_id: 'c', is_online: false, last_seen: 9, version: 12 }, 'c');
+        eq(h.c.statusOf('d').is_online, true, 'd');
+        h.sockets[0].receive({ type: 'status_batch' });                       // no list: nothing, no crash
+        h.sockets[0].receive({ type: 'status_batch', statuses: [null, 5, { user_id: 7 }] });
+        eq(applied.length, 3, 'malformed entries are ignored');
+        eq(h.c.state, State.CONNECTED, 'still connected');
+        h.c.close();
+    });
+
     await check('silence for interval + timeout drops the socket and reconnects with backoff', () => {
         const h = harness();
         h.c.connect();
@@ -341,5 +372,169 @@ export async function runFormatChecks(format) {
     eq(connectionLabel({ state: 'connecting', attempt: 2 }, now), 'reconnecting…', 'retry');
     eq(connectionLabel({ state: 'offline' }, now), 'offline', 'offline');
     passed.push('connection labels: connected, reconnecting in 4 s…, offline');
+
+    const { nextLabelChange } = format;
+    const s = (msAgo) => ({ is_online: false, last_seen: now - msAgo });
+    eq(nextLabelChange(s(0), now), 60_000, 'just gone: changes when the minute is up');
+    eq(nextLabelChange(s(59_999), now), 1, '1 ms before "1 min ago"');
+    eq(statusLabel(s(60_000), now), 'last seen 1 min ago', 'the boundary itself');
+    eq(nextLabelChange(s(60_000), now), 60_000, 'then a minute until "2 min ago"');
+    eq(nextLabelChange(s(90_500), now), 29_500, 'half way through a minute');
+    eq(nextLabelChange(s(59 * 60_000 + 1_000), now), 59_000, 'then "1 h ago"');
+    eq(statusLabel(s(60 * 60_000), now), 'last seen 1 h ago', 'one hour');
+    eq(nextLabelChange(s(90 * 60_000), now), 30 * 60_000, 'hours change on the hour');
+    eq(nextLabelChange(s(23 * 3_600_000 + 1), now), 3_600_000 - 1, 'then "yesterday"');
+    eq(nextLabelChange(s(36 * 3_600_000), now), 12 * 3_600_000, 'days change on the day');
+    eq(nextLabelChange(s(8 * 86_400_000), now), Infinity, 'a date never changes');
+    eq(nextLabelChange(s(-5_000), now), 65_000, 'a last_seen slightly ahead of this clock');
+    eq(nextLabelChange({ is_online: true, last_seen: now }, now), Infinity, 'online: nothing to refresh');
+    eq(nextLabelChange({ is_online: false, last_seen: null }, now), Infinity, 'never seen');
+    eq(nextLabelChange(undefined, now), Infinity, 'unknown');
+    // Every boundary predicted is a real change of the words, and nothing changes before it.
+    for (const ago of [0, 1, 59_000, 61_000, 3_599_999, 3_600_000, 86_399_000, 86_400_000, 6 * 86_400_000 + 5]) {
+        const wait = nextLabelChange(s(ago), now);
+        const at = statusLabel(s(ago), now);
+        eq(statusLabel(s(ago), now + wait - 1), at, `same words until just before the change (${ago} ms ago)`);
+        if (statusLabel(s(ago), now + wait) === at) {
+            throw new Error(`the words change at the predicted moment (${ago} ms ago): still ${at}`);
+        }
+    }
+    passed.push('next label change: at the minute, hour and day boundaries, never for online or dated labels');
+    return passed;
+}
+
+// Checks of errors.js: friendly, field-specific words for what went wrong.
+export async function runErrorChecks(errors) {
+    const { friendlyError, checkBeforeSending, parseRetryAfter, tooManyAttempts } = errors;
+    const FIELD_TEXT_DISPLAY_NAME = 'Display names are 1 to 100 characters, without control characters.';
+    const passed = [];
+    const eq = (actual, expected, what) => {
+        const a = JSON.stringify(actual);
+        const e = JSON.stringify(expected);
+        if (a !== e) {
+            throw new Error(`${what}: expected ${e}, got ${a}`);
+        }
+    };
+    const err = (status, code, message, retryAfterSeconds = null) => ({ status, code, message, retryAfterSeconds });
+
+    eq(checkBeforeSending('signup', { username: 'al', password: 'long enough' }).field, 'username', 'short username');
+    eq(checkBeforeSending('signup', { username: 'al ice', password: 'long enough' }),
+        { field: 'username', text: 'A username cannot contain spaces: use letters, digits, _ . or -' }, 'space in username');
+    eq(checkBeforeSending('signup', { username: 'al', password: 'long enough' }).text,
+        'Too short: a username has at least 3 characters.', 'short username words');
+    eq(checkBeforeSending('signup', { username: 'alice', password: 'short' }),
+        { field: 'password', text: 'Passwords are 8 to 128 characters. This one has 5.' }, 'short password');
+    eq(checkBeforeSending('signup', { username: 'alice', password: 'x'.repeat(129) }).field, 'password', 'long password');
+    eq(checkBeforeSending('signup', { username: 'alice', password: 'x'.repeat(128) }), null, '128 is fine');
+    eq(checkBeforeSending('signup', { username: 'alice', password: '12345678' }), null, '8 is fine');
+    eq(checkBeforeSending('signup', { username: 'alice', password: '12345678', display_name: 'x'.repeat(101) }).field,
+        'display_name', 'long display name');
+    eq(checkBeforeSending('login', { username: '', password: 'x' }).field, 'username', 'login without username');
+    eq(checkBeforeSending('login', { username: 'a', password: '' }).field, 'password', 'login without password');
+    eq(checkBeforeSending('profile', { display_name: '' }), { field: 'display_name', text: 'Enter a display name.' }, 'no name');
+    eq(checkBeforeSending('profile', { display_name: 'x'.repeat(101) }).text, FIELD_TEXT_DISPLAY_NAME, 'long name');
+    eq(checkBeforeSending('thread', { title: '' }).field, 'title', 'no title');
+    eq(checkBeforeSending('message', { text: 'x'.repeat(4001) }).field, 'text', 'long message');
+    eq(checkBeforeSending('invite', { username: '' }).field, 'username', 'invite nobody');
+    passed.push('local checks: username, password 8 to 128, display name, title, message, invite');
+
+    eq(friendlyError(err(400, 'invalid_request', 'password must be 8 to 128 characters'), { form: 'signup' }),
+        { field: 'password', text: 'Passwords are 8 to 128 characters.' }, 'server says password');
+    eq(friendlyError(err(400, 'invalid_request', "username must be 3 to 32 letters, digits, '_', '.' or '-'"), { form: 'signup' }).field,
+        'username', 'server says username');
+    eq(friendlyError(err(400, 'invalid_request', 'display_name must not contain control characters'), { form: 'profile' }).field,
+        'display_name', 'server says display_name');
+    eq(friendlyError(err(409, 'username_taken', "username 'alice' is taken"), { form: 'signup' }),
+        { field: 'username', text: 'That username is taken. Try another one.' }, 'taken');
+    eq(friendlyError(err(401, 'unauthorized', 'wrong username or password'), { form: 'login' }),
+        { field: 'password', also: ['username'], text: 'Wrong username or password.' }, 'wrong password');
+    eq(friendlyError(err(404, 'not_found', "user 'zed' not found"), { form: 'invite', username: 'zed' }),
+        { field: 'username', text: 'There is no user “zed”.' }, 'invite unknown');
+    eq(friendlyError(err(409, 'already_member', 'zed is already a member'), { form: 'invite', username: 'zed' }).text,
+        '“zed” is already in this thread.', 'already member');
+    eq(friendlyError(err(0, 'network', 'The server cannot be reached.'), { form: 'login' }).field, null, 'network: whole form');
+    eq(friendlyError(err(503, 'busy', 'the server is busy; try again shortly')).text, 'The server is busy. Try again in a moment.', 'busy');
+    eq(friendlyError(err(400, 'invalid_request', 'something odd')).text.includes('something odd'), true, 'unknown 400 keeps the words');
+    passed.push('server answers become friendly words on the right field');
+
+    eq(friendlyError(err(429, 'rate_limited', 'too many login attempts', 30), { form: 'login' }),
+        { field: null, text: 'Too many attempts. Try again in 30 s.' }, '429 with Retry-After');
+    eq(friendlyError(err(429, 'rate_limited', 'slow down', null), { form: 'message' }).text,
+        'Too many attempts. Try again in a moment.', '429 without Retry-After');
+    eq(tooManyAttempts(1.2), 'Too many attempts. Try again in 2 s.', 'rounded up');
+    eq(parseRetryAfter('30'), 30, 'seconds');
+    eq(parseRetryAfter(null), null, 'absent');
+    eq(parseRetryAfter('soon'), null, 'unreadable');
+    eq(parseRetryAfter(new Date(1_800_000_060_000).toUTCString(), 1_800_000_000_000), 60, 'an HTTP date');
+    passed.push('429: "too many attempts, try again in N s" from Retry-After (seconds or a date)');
+    return passed;
+}
+
+// Checks of session-store.js with fake storages and an in-memory BroadcastChannel: where the login is kept.
+export async function runSessionStoreChecks(sessionStoreModule) {
+    const { SessionStore } = sessionStoreModule;
+    const passed = [];
+    const eq = (actual, expected, what) => {
+        const a = JSON.stringify(actual);
+        const e = JSON.stringify(expected);
+        if (a !== e) {
+            throw new Error(`${what}: expected ${e}, got ${a}`);
+        }
+    };
+    class FakeStorage {
+        constructor() { this.map = new Map(); }
+        getItem(k) { return this.map.has(k) ? this.map.get(k) : null; }
+        setItem(k, v) { this.map.set(k, String(v)); }
+        removeItem(k) { this.map.delete(k); }
+    }
+    // One "browser": channels of the same name deliver to each other (asynchronously, like the real one).
+    const channels = new Set();
+    class FakeChannel {
+        constructor(name) { this.name = name; this.onmessage = null; channels.add(this); }
+        postMessage(data) {
+            const copy = JSON.parse(JSON.stringify(data));
+            for (const other of channels) {
+                if (other !== this && other.name === this.name) {
+                    setTimeout(() => other.onmessage && other.onmessage({ data: copy }), 0);
+                }
+            }
+        }
+    }
+    const local = new FakeStorage();
+    const alice = { id: 'u1', username: 'alice', display_name: 'Alice' };
+    const tab = () => new SessionStore({ local, session: new FakeStorage(), Channel: FakeChannel });
+
+    const first = tab();
+    first.save('tok-1', alice, false);
+    eq(first.session.getItem('presence.token'), 'tok-1', 'not remembered: in the sessionStorage of the tab');
+    eq(local.getItem('presence.token'), null, 'not remembered: never in localStorage');
+    eq(first.load(), { token: 'tok-1', user: alice, remembered: false }, 'a reload of the tab finds it');
+
+    const second = tab();
+    eq(second.load(), null, 'a new tab has nothing of its own');
+    eq(await second.askOtherTabs(200), { token: 'tok-1', user: alice, remembered: false }, 'it gets the login from the open tab');
+    passed.push('not remembered: kept in the tab, shared with new tabs over a BroadcastChannel, never in localStorage');
+
+    first.save('tok-2', alice, true);
+    eq(local.getItem('presence.token'), 'tok-2', 'remembered: in localStorage');
+    eq(first.session.getItem('presence.token'), null, 'and no longer in sessionStorage');
+    const afterRestart = new SessionStore({ local, session: new FakeStorage(), Channel: null });
+    eq(afterRestart.load(), { token: 'tok-2', user: alice, remembered: true }, 'a browser restart finds it');
+    first.updateUser({ ...alice, display_name: 'Ali' });
+    eq(JSON.parse(local.getItem('presence.user')).display_name, 'Ali', 'a new display name is kept with it');
+    passed.push('remembered: kept in localStorage, survives a restart');
+
+    let loggedOut = 0;
+    second.save('tok-2', alice, true, { announce: false });
+    second.addEventListener('logout', () => loggedOut++);
+    first.clear({ announce: true });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    eq(local.getItem('presence.token'), null, 'logout forgets the remembered token');
+    eq(first.session.getItem('presence.token'), null, 'and the one of the tab');
+    eq(loggedOut, 1, 'the other tab with that token is told to log out');
+    const lonely = new SessionStore({ local: new FakeStorage(), session: new FakeStorage(), Channel: FakeChannel });
+    channels.clear();
+    eq(await lonely.askOtherTabs(30), null, 'nobody to ask: no login after the wait');
+    passed.push('logout: forgotten everywhere, other tabs follow');
     return passed;
 }

@@ -2,14 +2,13 @@
 import { test } from 'node:test';
 import * as client from '../../../../presence-server/src/main/resources/web/js/presence-client.js';
 import * as format from '../../../../presence-server/src/main/resources/web/js/format.js';
-import { runChecks, runFormatChecks } from './presence-client-checks.mjs';
+import * as errors from '../../../../presence-server/src/main/resources/web/js/errors.js';
+import * as sessionStore from '../../../../presence-server/src/main/resources/web/js/session-store.js';
+import { runChecks, runFormatChecks, runErrorChecks, runSessionStoreChecks } from './presence-client-checks.mjs';
 
-test('presence-client.js logic', async () => {
-    const passed = await runChecks(client);
-    console.log(passed.map((n) => '  ok ' + n).join('\n'));
-});
+const report = (passed) => console.log(passed.map((n) => '  ok ' + n).join('\n'));
 
-test('format.js labels', async () => {
-    const passed = await runFormatChecks(format);
-    console.log(passed.map((n) => '  ok ' + n).join('\n'));
-});
+test('presence-client.js logic', async () => report(await runChecks(client)));
+test('format.js labels', async () => report(await runFormatChecks(format)));
+test('errors.js words', async () => report(await runErrorChecks(errors)));
+test('session-store.js keeping the login', async () => report(await runSessionStoreChecks(sessionStore)));

@@ -3,12 +3,18 @@
  * The token goes in the Authorization header, never in a URL.
  */
 
-/** An error answer of the API: `status` is the HTTP status, `code` the error code from the body. */
+import { parseRetryAfter } from './errors.js';
+
+/**
+ * An error answer of the API: `status` is the HTTP status (0: the server could not be reached), `code` the
+ * error code from the body, `retryAfterSeconds` the `Retry-After` of a 429 or 503 (null when not given).
+ */
 export class ApiError extends Error {
-    constructor(status, code, message) {
+    constructor(status, code, message, retryAfterSeconds = null) {
         super(message || code || `HTTP ${status}`);
         this.status = status;
         this.code = code;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 }
 
@@ -56,7 +62,8 @@ export class Api {
         }
         if (!response.ok) {
             const err = (data && data.error) || {};
-            const error = new ApiError(response.status, err.code, err.message);
+            const error = new ApiError(response.status, err.code, err.message,
+                parseRetryAfter(response.headers.get('Retry-After')));
             if (auth && response.status === 401 && this.onUnauthorized) {
                 this.onUnauthorized(error);
             }
@@ -79,6 +86,11 @@ export class Api {
 
     logOut() {
         return this.call('DELETE', '/api/sessions/current');
+    }
+
+    /** Revokes every token of mine: every device is logged out (contract v2). */
+    logOutEverywhere() {
+        return this.call('DELETE', '/api/sessions');
     }
 
     me() {
@@ -111,6 +123,11 @@ export class Api {
 
     acceptInvitation(id) {
         return this.call('POST', `/api/invitations/${encodeURIComponent(id)}/accept`);
+    }
+
+    /** Declines an invitation addressed to me (contract v2); the inviter is told. */
+    declineInvitation(id) {
+        return this.call('POST', `/api/invitations/${encodeURIComponent(id)}/decline`);
     }
 
     leaveThread(threadId) {

@@ -2,16 +2,18 @@
  * app.js — the page: log in, threads with who is online, messages, invitations, profile.
  *
  * Rules kept throughout: text from users goes into the page with textContent only (never innerHTML);
- * no inline styles or handlers (the server's CSP forbids them); the token lives in sessionStorage and
- * travels in the Authorization header (HTTP) and in the hello frame (WebSocket), never in a URL.
+ * no inline styles or handlers (the server's CSP forbids them); the token is kept by session-store.js
+ * (this tab's sessionStorage, or localStorage with "keep me signed in") and travels in the Authorization
+ * header (HTTP) and in the hello frame (WebSocket), never in a URL.
  */
 import { Api, ApiError } from './api.js';
 import { PresenceClient, State, sameOriginWsUrl } from './presence-client.js';
-import { statusLabel, connectionLabel, clockTime } from './format.js';
+import { statusLabel, connectionLabel, clockTime, nextLabelChange } from './format.js';
+import { checkBeforeSending, friendlyError } from './errors.js';
+import { SessionStore } from './session-store.js';
 
-const TOKEN_KEY = 'presence.token';
-const USER_KEY = 'presence.user';
-const LABEL_REFRESH_MS = 30_000;
+/** A refresh is never scheduled further out than this (timers drift on sleeping machines). */
+const MAX_LABEL_REFRESH_MS = 60 * 60_000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -29,9 +31,11 @@ const model = {
 };
 
 const api = new Api(() => model.token);
+const store = new SessionStore();
 let client = null;
 let connectionTicker = null;
-let lastConnectionDetail = { state: 'offline' };
+let labelTimer = null;
+let lastConnectionDetail = { state: 'none' };
 
 // ---- small DOM helpers (text only) ---------------------------------------------------------------------
 
@@ -64,21 +68,26 @@ function show(node, visible) {
 
 let noticeTimer = null;
 
+/** A message for the whole page, in the view that is showing (signed in or not). */
 function notice(text, { sticky = false } = {}) {
-    const box = $('notice');
+    hideNotices();
+    const box = model.token ? $('app-notice') : $('notice');
     box.textContent = text;
     show(box, true);
-    clearTimeout(noticeTimer);
     if (!sticky) {
         noticeTimer = setTimeout(() => show(box, false), 6000);
     }
 }
 
-function errorText(error) {
-    if (error instanceof ApiError) {
-        return error.message;
-    }
-    return String(error && error.message ? error.message : error);
+function hideNotices() {
+    clearTimeout(noticeTimer);
+    show($('notice'), false);
+    show($('app-notice'), false);
+}
+
+/** Words for an error that belongs to no form. */
+function errorText(error, context) {
+    return friendlyError(error instanceof ApiError ? error : { status: -1, message: String(error) }, context).text;
 }
 
 // ---- names and statuses ----------------------------------------------------------------------------------
@@ -133,12 +142,38 @@ function refreshUserRows(userId) {
     }
 }
 
+/** After one user's status changed: their rows, and the schedule (their label may now be the next to change). */
+function statusChanged(userId) {
+    refreshUserRows(userId);
+    scheduleLabelRefresh();
+}
+
 function refreshAllUserRows() {
     const ids = new Set();
     for (const row of document.querySelectorAll('.member[data-user-id]')) {
         ids.add(row.dataset.userId);
     }
     ids.forEach(refreshUserRows);
+    scheduleLabelRefresh();
+}
+
+/**
+ * Refreshes the "last seen" labels when the first of them would read differently ("just now" becomes
+ * "1 min ago" exactly when the minute is up), instead of on a fixed tick that shows them up to a tick late.
+ */
+function scheduleLabelRefresh() {
+    clearTimeout(labelTimer);
+    labelTimer = null;
+    const now = Date.now();
+    let soonest = Infinity;
+    for (const row of document.querySelectorAll('.member[data-user-id]')) {
+        soonest = Math.min(soonest, nextLabelChange(statusOf(row.dataset.userId), now));
+    }
+    if (soonest === Infinity) {
+        return;
+    }
+    // A few ms late rather than early: a timer that fires before the boundary would change nothing.
+    labelTimer = setTimeout(refreshAllUserRows, Math.min(MAX_LABEL_REFRESH_MS, soonest + 20));
 }
 
 // ---- rendering -------------------------------------------------------------------------------------------
@@ -172,20 +207,34 @@ function renderThreads() {
     }
     list.replaceChildren(...items);
     show($('threads-empty'), items.length === 0);
+    scheduleLabelRefresh();
 }
 
 function renderInvitations() {
     const items = [];
     for (const invitation of model.invitations.values()) {
+        const title = invitation.thread_title || 'a thread';
+        const from = invitation.from_user;
+        const fromName = from ? (from.display_name || from.username) : null;
+        const text = fromName ? `${fromName} invited you to “${title}”` : `Join “${title}”`;
         const accept = el('button', {
             className: 'accept',
             text: 'Accept',
-            attrs: { type: 'button' },
+            attrs: { type: 'button', 'aria-label': `Accept: ${text}` },
             data: { invitationId: invitation.id },
         });
-        items.push(el('li', { className: 'invitation', data: { invitationId: invitation.id, threadId: invitation.thread_id } }, [
-            el('span', { className: 'invitation-text', text: `Join “${invitation.thread_title || 'a thread'}”` }),
-            accept,
+        const decline = el('button', {
+            className: 'decline secondary',
+            text: 'Decline',
+            attrs: { type: 'button', 'aria-label': `Decline: ${text}` },
+            data: { invitationId: invitation.id },
+        });
+        items.push(el('li', {
+            className: 'invitation',
+            data: { invitationId: invitation.id, threadId: invitation.thread_id, fromUserId: from ? from.id : '' },
+        }, [
+            el('span', { className: 'invitation-text', text }),
+            el('span', { className: 'invitation-actions' }, [accept, decline]),
         ]));
     }
     $('invitations').replaceChildren(...items);
@@ -206,6 +255,7 @@ function renderOpenThread() {
         ? others.map((u) => memberRow(u.id))
         : [el('li', { className: 'member-none', text: 'Only you so far — invite someone below.' })]));
     renderMessages();
+    scheduleLabelRefresh();
 }
 
 function messageItem(message) {
@@ -260,15 +310,23 @@ function renderMe() {
     }
 }
 
+/** The connection indicator; `{state: 'none'}` (no session) shows nothing at all. */
 function renderConnection(detail) {
     lastConnectionDetail = detail;
     const box = $('connection');
-    box.dataset.state = detail.state === State.CONNECTED ? 'connected'
+    const none = detail.state === 'none';
+    box.dataset.state = none ? 'none' : detail.state === State.CONNECTED ? 'connected'
         : detail.state === State.RECONNECTING || detail.state === State.CONNECTING ? 'reconnecting' : 'offline';
-    // While not connected, the dots are only what we knew last: the stylesheet dims them.
-    $('app-view').dataset.live = String(detail.state === State.CONNECTED);
-    $('connection-label').textContent = connectionLabel(detail);
-    const announce = box.dataset.state === 'reconnecting' ? 'reconnecting' : connectionLabel(detail);
+    show(box, !none);
+    // While not connected, the dots are only what we knew last: the stylesheet marks them, a note says so.
+    const live = detail.state === State.CONNECTED;
+    const firstAttempt = detail.state === State.CONNECTING && !(detail.attempt > 0);
+    $('app-view').dataset.live = String(live);
+    show($('stale-note'), !none && !live && !firstAttempt);
+    // The backoff may be many seconds long while the server is already back: let people try at once.
+    show($('retry-now'), detail.state === State.RECONNECTING || (detail.state === State.CONNECTING && !firstAttempt));
+    $('connection-label').textContent = none ? '' : connectionLabel(detail);
+    const announce = none ? '' : box.dataset.state === 'reconnecting' ? 'reconnecting' : connectionLabel(detail);
     if ($('connection-announce').textContent !== announce) {
         $('connection-announce').textContent = announce;
     }
@@ -366,7 +424,7 @@ function startClient() {
     });
     client.addEventListener('snapshot', () => refreshAllUserRows());
     client.addEventListener('welcome', () => resync());
-    client.addEventListener('status', (e) => refreshUserRows(e.detail.user_id));
+    client.addEventListener('status', (e) => statusChanged(e.detail.user_id));
     client.addEventListener('message_created', (e) => {
         const { thread_id: threadId, message } = e.detail;
         if (!message) {
@@ -390,7 +448,7 @@ function startClient() {
         }
         if (model.me && user.id === model.me.id) {
             model.me = { ...model.me, ...user };
-            sessionStorage.setItem(USER_KEY, JSON.stringify(model.me));
+            store.updateUser(model.me);
             renderMe();
         } else {
             model.users.set(user.id, { ...model.users.get(user.id), ...user });
@@ -424,17 +482,53 @@ function startClient() {
             $('invite-result').textContent = `${nameOf(user.id)} joined.`;
         }
     });
+    client.addEventListener('thread_member_left', (e) => memberLeft(e.detail.thread_id, e.detail.user_id));
+    client.addEventListener('invitation_declined', (e) => {
+        const thread = model.threads.get(e.detail.thread_id);
+        if (thread && e.detail.thread_id === model.openThreadId) {
+            $('invite-result').textContent = 'An invitation to this thread was declined.';
+        }
+    });
     client.addEventListener('error', (e) => console.warn('server says', e.detail.code, e.detail.message));
     client.connect();
 }
 
+/** Someone left a thread (contract v2): they go from its views; if it was me (another device), the thread goes. */
+function memberLeft(threadId, userId) {
+    const thread = model.threads.get(threadId);
+    if (!thread || !userId) {
+        return;
+    }
+    if (model.me && userId === model.me.id) {
+        model.threads.delete(threadId);
+        model.unread.delete(threadId);
+        if (model.openThreadId === threadId) {
+            model.openThreadId = null;
+        }
+        renderThreads();
+        renderOpenThread();
+        return;
+    }
+    thread.users = (thread.users || []).filter((u) => u.id !== userId);
+    renderThreads();
+    if (threadId === model.openThreadId) {
+        renderOpenThread();
+        $('invite-result').textContent = `${nameOf(userId)} left.`;
+    }
+}
+
 // ---- session ---------------------------------------------------------------------------------------------
 
-async function beginSession(token, user) {
+/**
+ * Signs in with a token: `remembered` keeps it across browser restarts (see session-store.js);
+ * `announce` tells other open tabs, which sign in too.
+ */
+async function beginSession(token, user, { remembered = false, announce = true } = {}) {
     model.token = token;
     model.me = user;
-    sessionStorage.setItem(TOKEN_KEY, token);
-    sessionStorage.setItem(USER_KEY, JSON.stringify(user));
+    store.save(token, user, remembered, { announce });
+    clearFormErrors();
+    hideNotices();
     show($('auth-view'), false);
     show($('app-view'), true);
     show($('account'), true);
@@ -442,7 +536,7 @@ async function beginSession(token, user) {
     startClient();
     try {
         model.me = await api.me();
-        sessionStorage.setItem(USER_KEY, JSON.stringify(model.me));
+        store.updateUser(model.me);
         renderMe();
     } catch (e) {
         if (e instanceof ApiError && e.status === 401) {
@@ -452,13 +546,15 @@ async function beginSession(token, user) {
     await resync();
 }
 
-function endSession(message) {
+/** Back to the login form; `announce`: other tabs with the same token are logged out too. */
+function endSession(message, { announce = false } = {}) {
     if (client) {
         client.close();
         client = null;
     }
-    sessionStorage.removeItem(TOKEN_KEY);
-    sessionStorage.removeItem(USER_KEY);
+    clearTimeout(labelTimer);
+    labelTimer = null;
+    store.clear({ announce });
     Object.assign(model, {
         token: null, me: null, threads: new Map(), users: new Map(), invitations: new Map(),
         openThreadId: null, messages: [], messageIds: new Set(), unread: new Map(),
@@ -470,7 +566,8 @@ function endSession(message) {
     show($('account'), false);
     show($('profile-form'), false);
     show($('auth-view'), true);
-    renderConnection({ state: 'offline' });
+    renderConnection({ state: 'none' });
+    hideNotices();
     if (message) {
         notice(message, { sticky: true });
     }
@@ -482,44 +579,154 @@ api.onUnauthorized = () => {
     }
 };
 
+// ---- form errors -----------------------------------------------------------------------------------------
+
+/** The page's forms: which input holds which field, and where an error about the whole form goes. */
+const FORMS = {
+    login: { fields: { username: 'login-username', password: 'login-password' }, formError: 'login-error' },
+    signup: {
+        fields: { username: 'signup-username', display_name: 'signup-display-name', password: 'signup-password' },
+        formError: 'signup-error',
+    },
+    profile: { fields: { display_name: 'display-name-input' } },
+    thread: { fields: { title: 'new-thread-title' } },
+    message: { fields: { text: 'message-input' } },
+    invite: { fields: { username: 'invite-username' } },
+};
+
+/** Adds or removes one id in an element's aria-describedby, keeping the others (a field's hint). */
+function describedBy(input, id, on) {
+    const ids = (input.getAttribute('aria-describedby') || '').split(/\s+/).filter((x) => x && x !== id);
+    if (on) {
+        ids.unshift(id);
+    }
+    if (ids.length > 0) {
+        input.setAttribute('aria-describedby', ids.join(' '));
+    } else {
+        input.removeAttribute('aria-describedby');
+    }
+}
+
+/** Clears the errors of one form (or of every form): texts hidden, fields no longer invalid. */
+function clearFormErrors(only) {
+    for (const [key, form] of Object.entries(FORMS)) {
+        if (only && key !== only) {
+            continue;
+        }
+        const inputIds = Object.values(form.fields);
+        for (const inputId of inputIds) {
+            const input = $(inputId);
+            input.removeAttribute('aria-invalid');
+            for (const errorOf of inputIds) {
+                describedBy(input, errorOf + '-error', false);
+            }
+            const box = $(inputId + '-error');
+            box.textContent = '';
+            show(box, false);
+        }
+        if (form.formError) {
+            $(form.formError).textContent = '';
+            show($(form.formError), false);
+        }
+    }
+}
+
+/**
+ * Shows a problem `{field, also, text}` on a form: under its field, which is marked invalid, described by
+ * the words and focused; or, when it is about the whole form, in the form's alert. A form of one field
+ * shows such a problem under that field without marking the value invalid.
+ */
+function showFormError(key, problem) {
+    const form = FORMS[key];
+    const inputId = problem.field && form.fields[problem.field];
+    const target = inputId || (form.formError ? null : Object.values(form.fields)[0]);
+    if (!target) {
+        $(form.formError).textContent = problem.text;
+        show($(form.formError), true);
+        return;
+    }
+    const box = $(target + '-error');
+    box.textContent = problem.text;
+    show(box, true);
+    const input = $(target);
+    describedBy(input, box.id, true);
+    if (inputId) {
+        input.setAttribute('aria-invalid', 'true');
+        for (const other of problem.also || []) {
+            const otherInput = form.fields[other] && $(form.fields[other]);
+            if (otherInput) {
+                otherInput.setAttribute('aria-invalid', 'true');
+                describedBy(otherInput, box.id, true);
+            }
+        }
+    }
+    input.focus();
+}
+
+/** Checks a form's values the way the server will; shows the first problem and returns false if any. */
+function valid(key, values) {
+    const problem = checkBeforeSending(key, values);
+    if (problem) {
+        showFormError(key, problem);
+        return false;
+    }
+    return true;
+}
+
 // ---- forms and buttons -----------------------------------------------------------------------------------
 
-function formError(id, error) {
-    const box = $(id);
-    box.textContent = error ? errorText(error) : '';
-    show(box, Boolean(error));
+/** Every form clears all old errors when it is used; editing a field clears that form's errors. */
+function onSubmit(formId, handler) {
+    const form = $(formId);
+    form.addEventListener('submit', (event) => {
+        event.preventDefault();
+        clearFormErrors();
+        hideNotices();
+        handler(event);
+    });
 }
 
 function wire() {
-    $('login-form').addEventListener('submit', async (event) => {
-        event.preventDefault();
-        formError('login-error', null);
-        show($('notice'), false);
-        const username = $('login-username').value.trim();
-        const password = $('login-password').value;
+    for (const [key, form] of Object.entries(FORMS)) {
+        for (const inputId of Object.values(form.fields)) {
+            $(inputId).addEventListener('input', () => {
+                if ($(inputId).hasAttribute('aria-invalid') || !$(inputId + '-error').hidden) {
+                    clearFormErrors(key);
+                }
+            });
+        }
+    }
+
+    onSubmit('login-form', async () => {
+        const values = { username: $('login-username').value.trim(), password: $('login-password').value };
+        if (!valid('login', values)) {
+            return;
+        }
         try {
-            const { token, user } = await api.logIn(username, password);
+            const { token, user } = await api.logIn(values.username, values.password);
             $('login-password').value = '';
-            await beginSession(token, user);
+            await beginSession(token, user, { remembered: $('login-remember').checked });
         } catch (e) {
-            formError('login-error', e instanceof ApiError && e.status === 401 ? 'Wrong username or password.' : e);
+            showFormError('login', friendlyError(e, { form: 'login' }));
         }
     });
 
-    $('signup-form').addEventListener('submit', async (event) => {
-        event.preventDefault();
-        formError('signup-error', null);
-        show($('notice'), false);
-        const username = $('signup-username').value.trim();
-        const password = $('signup-password').value;
-        const displayName = $('signup-display-name').value.trim();
+    onSubmit('signup-form', async () => {
+        const values = {
+            username: $('signup-username').value.trim(),
+            display_name: $('signup-display-name').value.trim(),
+            password: $('signup-password').value,
+        };
+        if (!valid('signup', values)) {
+            return;
+        }
         try {
-            await api.signUp(username, password, displayName || undefined);
-            const { token, user } = await api.logIn(username, password);
+            await api.signUp(values.username, values.password, values.display_name || undefined);
+            const { token, user } = await api.logIn(values.username, values.password);
             $('signup-password').value = '';
-            await beginSession(token, user);
+            await beginSession(token, user, { remembered: $('signup-remember').checked });
         } catch (e) {
-            formError('signup-error', e instanceof ApiError && e.status === 409 ? 'That username is taken.' : e);
+            showFormError('signup', friendlyError(e, { form: 'signup' }));
         }
     });
 
@@ -529,7 +736,24 @@ function wire() {
         } catch {
             // the token is forgotten here either way
         }
-        endSession(null);
+        endSession(null, { announce: true });
+    });
+
+    $('logout-everywhere').addEventListener('click', async () => {
+        try {
+            await api.logOutEverywhere();
+            endSession('You are logged out on all your devices.', { announce: true });
+        } catch (e) {
+            if (model.token) {
+                showFormError('profile', friendlyError(e, { form: 'profile' }));
+            }
+        }
+    });
+
+    $('retry-now').addEventListener('click', () => {
+        if (client) {
+            client.reconnectNow();
+        }
     });
 
     $('me-button').addEventListener('click', () => {
@@ -537,25 +761,32 @@ function wire() {
         const opening = form.hidden;
         show(form, opening);
         $('me-button').setAttribute('aria-expanded', String(opening));
+        clearFormErrors('profile');
         if (opening) {
             $('display-name-input').value = model.me ? (model.me.display_name || '') : '';
             $('display-name-input').focus();
         }
     });
     $('profile-cancel').addEventListener('click', () => {
+        clearFormErrors('profile');
         show($('profile-form'), false);
         $('me-button').setAttribute('aria-expanded', 'false');
+        $('me-button').focus();
     });
-    $('profile-form').addEventListener('submit', async (event) => {
-        event.preventDefault();
+    onSubmit('profile-form', async () => {
+        const displayName = $('display-name-input').value.trim();
+        if (!valid('profile', { display_name: displayName })) {
+            return;
+        }
         try {
-            model.me = await api.updateMe($('display-name-input').value.trim());
-            sessionStorage.setItem(USER_KEY, JSON.stringify(model.me));
+            model.me = await api.updateMe(displayName);
+            store.updateUser(model.me);
             renderMe();
             show($('profile-form'), false);
             $('me-button').setAttribute('aria-expanded', 'false');
+            $('me-button').focus();
         } catch (e) {
-            notice('Could not save the name: ' + errorText(e));
+            showFormError('profile', friendlyError(e, { form: 'profile' }));
         }
     });
 
@@ -567,13 +798,22 @@ function wire() {
     });
 
     $('invitations').addEventListener('click', async (event) => {
-        const button = event.target.closest('button.accept');
+        const button = event.target.closest('button.accept, button.decline');
         if (!button) {
             return;
         }
-        button.disabled = true;
         const id = button.dataset.invitationId;
+        const accepting = button.classList.contains('accept');
+        for (const b of button.parentElement.querySelectorAll('button')) {
+            b.disabled = true;
+        }
         try {
+            if (!accepting) {
+                await api.declineInvitation(id);
+                model.invitations.delete(id);
+                renderInvitations();
+                return;
+            }
             const thread = await api.acceptInvitation(id);
             model.invitations.delete(id);
             renderInvitations();
@@ -586,15 +826,22 @@ function wire() {
                 await loadThreads();
             }
         } catch (e) {
-            button.disabled = false;
-            notice('Could not accept: ' + errorText(e));
+            for (const b of button.parentElement.querySelectorAll('button')) {
+                b.disabled = false;
+            }
+            if (e instanceof ApiError && e.status === 404) {
+                // Gone meanwhile (withdrawn, or answered on another device): show what is true now.
+                model.invitations.delete(id);
+                renderInvitations();
+                loadInvitations().catch(() => {});
+            }
+            notice((accepting ? 'Could not accept: ' : 'Could not decline: ') + errorText(e));
         }
     });
 
-    $('new-thread-form').addEventListener('submit', async (event) => {
-        event.preventDefault();
+    onSubmit('new-thread-form', async () => {
         const title = $('new-thread-title').value.trim();
-        if (!title) {
+        if (!valid('thread', { title })) {
             return;
         }
         try {
@@ -605,16 +852,17 @@ function wire() {
             renderThreads();
             openThread(thread.id);
         } catch (e) {
-            notice('Could not create the thread: ' + errorText(e));
+            showFormError('thread', friendlyError(e, { form: 'thread' }));
         }
     });
 
-    $('send-form').addEventListener('submit', async (event) => {
-        event.preventDefault();
+    onSubmit('send-form', async () => {
         const input = $('message-input');
         const text = input.value;
         const threadId = model.openThreadId;
-        if (!text.trim() || !threadId) {
+        // Back to the message box at once, so the next message can be typed while this one is sent.
+        input.focus();
+        if (!text.trim() || !threadId || !valid('message', { text })) {
             return;
         }
         input.value = '';
@@ -624,26 +872,27 @@ function wire() {
                 appendMessage(message);
             }
         } catch (e) {
-            input.value = text;
-            notice('Not sent: ' + errorText(e));
+            if (!input.value) {
+                input.value = text;
+            }
+            const problem = friendlyError(e, { form: 'message' });
+            showFormError('message', { ...problem, text: 'Not sent. ' + problem.text });
         }
     });
 
-    $('invite-form').addEventListener('submit', async (event) => {
-        event.preventDefault();
+    onSubmit('invite-form', async () => {
         const username = $('invite-username').value.trim();
         const threadId = model.openThreadId;
-        if (!username || !threadId) {
+        $('invite-result').textContent = '';
+        if (!threadId || !valid('invite', { username })) {
             return;
         }
-        const result = $('invite-result');
         try {
             await api.invite(threadId, username);
             $('invite-username').value = '';
-            result.textContent = `Invitation sent to ${username}.`;
+            $('invite-result').textContent = `Invitation sent to ${username}.`;
         } catch (e) {
-            result.textContent = e instanceof ApiError && e.status === 404
-                ? `There is no user “${username}”.` : `Could not invite: ${errorText(e)}`;
+            showFormError('invite', friendlyError(e, { form: 'invite', username }));
         }
     });
 
@@ -653,7 +902,24 @@ function wire() {
         renderOpenThread();
     });
 
-    setInterval(refreshAllUserRows, LABEL_REFRESH_MS);
+    // Timers of a hidden tab are throttled: bring the labels up to date as soon as it is seen again.
+    document.addEventListener('visibilitychange', () => {
+        if (document.visibilityState === 'visible' && model.token) {
+            refreshAllUserRows();
+        }
+    });
+
+    // Other tabs of this browser: one logs in, a signed-out one follows; one logs out, the others follow.
+    store.addEventListener('session', (e) => {
+        if (!model.token) {
+            beginSession(e.detail.token, e.detail.user, { remembered: e.detail.remembered, announce: false });
+        }
+    });
+    store.addEventListener('logout', () => {
+        if (model.token) {
+            endSession(null);
+        }
+    });
 
     // Leaving the page: say goodbye with a close frame so co-members see us go at once, not after a
     // timeout. Coming back from the back/forward cache: connect again.
@@ -670,17 +936,22 @@ function wire() {
     });
 }
 
-function boot() {
+async function boot() {
     wire();
-    const token = sessionStorage.getItem(TOKEN_KEY);
-    let user = null;
-    try {
-        user = JSON.parse(sessionStorage.getItem(USER_KEY) || 'null');
-    } catch {
-        user = null;
+    renderConnection({ state: 'none' });
+    const kept = store.load();
+    if (kept) {
+        beginSession(kept.token, kept.user, { remembered: kept.remembered, announce: false });
+        return;
     }
-    if (token && user) {
-        beginSession(token, user);
+    // Nothing kept in this tab: another open tab may hold a login that is not remembered (see
+    // session-store.js). Until it answers (or not), neither view is shown.
+    const shared = await store.askOtherTabs();
+    if (model.token) {
+        return;
+    }
+    if (shared) {
+        beginSession(shared.token, shared.user, { remembered: shared.remembered, announce: false });
     } else {
         endSession(null);
     }

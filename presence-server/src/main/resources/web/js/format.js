@@ -46,6 +46,36 @@ export function ago(thenMs, nowMs = Date.now()) {
     return 'on ' + new Date(thenMs).toLocaleDateString();
 }
 
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/**
+ * In how many ms the label of this status ({@link statusLabel}) would next read differently, or Infinity
+ * when it never will by itself (online, never seen, or old enough to show a date). The page schedules its
+ * next refresh for the earliest of these, so "last seen 1 min ago" appears when the minute is up, not up
+ * to a fixed tick later.
+ */
+export function nextLabelChange(status, nowMs = Date.now()) {
+    if (!status || status.is_online || !status.last_seen) {
+        return Infinity;
+    }
+    // ago() floors to whole seconds of (now − then), so each label holds for [boundary − step, boundary).
+    const elapsed = nowMs - status.last_seen;
+    let step;
+    if (elapsed < HOUR) {
+        step = MINUTE;          // "just now", then "1 min ago", "2 min ago" …
+    } else if (elapsed < DAY) {
+        step = HOUR;            // "1 h ago" … "23 h ago"
+    } else if (elapsed < 7 * DAY) {
+        step = DAY;             // "yesterday", "2 days ago" … "6 days ago"
+    } else {
+        return Infinity;        // a date
+    }
+    const boundary = (Math.floor(Math.max(0, elapsed) / step) + 1) * step;
+    return boundary - elapsed;
+}
+
 /** Clock time of a message, e.g. "14:05". */
 export function clockTime(ms) {
     return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });

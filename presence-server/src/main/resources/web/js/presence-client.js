@@ -1,5 +1,5 @@
 /**
- * presence-client.js — the browser client of the presence WebSocket protocol (PROTOCOL.md, v1).
+ * presence-client.js — the browser client of the presence WebSocket protocol (PROTOCOL.md, v1 and v2).
  *
  * One ES module, no dependencies, usable on its own:
  *
@@ -17,7 +17,7 @@
  * - reconnects forever with the same backoff as the Java SDK (1, 2, 4, 8, 16, 30, 30 … s, capped before
  *   jitter), reset after a successful `welcome`; never after close code 4401;
  * - a `welcome` snapshot replaces the whole presence view; `user_status_changed` is applied only if its
- *   version is greater than the one held;
+ *   version is greater than the one held, and so is each entry of a `status_batch` (contract v2), one by one;
  * - goes `offline` (and stops retrying) when the browser fires `offline`; reconnects at once when it
  *   fires `online`, or when the tab becomes visible after having been hidden for long.
  *
@@ -25,9 +25,11 @@
  *   state               {state, attempt?, delayMs?, retryAt?, code?}  state: idle|connecting|connected|reconnecting|offline|unauthorized|closed
  *   welcome             the welcome frame (after the snapshot was applied)
  *   snapshot            {presence: Map}  the whole view was replaced
- *   status              a status that was applied (stale ones are dropped silently)
- *   message_created, user_profile_updated, invitation_created, invitation_accepted, error
- *                       the server frame as received
+ *   status              a status that was applied (stale ones are dropped silently); a `status_batch`
+ *                       gives one per entry applied
+ *   message_created, user_profile_updated, invitation_created, invitation_accepted, invitation_declined,
+ *   thread_member_left, error
+ *                       the server frame as received (any other type too, under its own name)
  *   frame               every frame as received (for debugging and extensions)
  */
 
@@ -318,12 +320,23 @@ export class PresenceClient extends EventTarget {
                 this._welcome(frame);
                 break;
             case 'user_status_changed':
-                if (applyStatus(this.presence, frame)) {
-                    this._emit('status', this.presence.get(frame.user_id));
+                this._applyStatus(frame);
+                break;
+            case 'status_batch':
+                // Several changes in one frame: each entry is a user_status_changed of its own, version
+                // rule included, so a stale entry is dropped without affecting the others.
+                for (const status of Array.isArray(frame.statuses) ? frame.statuses : []) {
+                    this._applyStatus(status);
                 }
                 break;
             default:
                 this._emit(frame.type, frame);
+        }
+    }
+
+    _applyStatus(status) {
+        if (applyStatus(this.presence, status)) {
+            this._emit('status', this.presence.get(status.user_id));
         }
     }
 

@@ -62,7 +62,35 @@ final class ApiClient {
         call("DELETE", "/api/sessions/current", token, null, 204);
     }
 
+    /** Leaves the thread (the remaining members get {@code thread_member_left}, contract v2). */
+    void leave(User member, String threadId) {
+        call("DELETE", "/api/threads/" + threadId + "/members/me", member.token(), null, 204);
+    }
+
+    /** The invitations addressed to that user. */
+    JsonNode invitations(User invitee) {
+        return call("GET", "/api/invitations", invitee.token(), null, 200);
+    }
+
+    /** The HTTP status of one login attempt (201, 401, or 429 once limited). */
+    int loginStatus(String username, String password) {
+        return send("POST", "/api/sessions", null, Map.of("username", username, "password", password)).statusCode();
+    }
+
     private JsonNode call(String method, String path, String token, Object body, int expected) {
+        HttpResponse<String> response = send(method, path, token, body);
+        if (response.statusCode() != expected) {
+            throw new AssertionError(method + " " + path + " answered " + response.statusCode() + " (expected "
+                    + expected + "): " + response.body());
+        }
+        try {
+            return response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new AssertionError(method + " " + path + " answered no JSON: " + response.body(), e);
+        }
+    }
+
+    private HttpResponse<String> send(String method, String path, String token, Object body) {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
                     .timeout(Duration.ofSeconds(10))
@@ -76,12 +104,7 @@ final class ApiClient {
             } else {
                 request.method(method, HttpRequest.BodyPublishers.noBody());
             }
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != expected) {
-                throw new AssertionError(method + " " + path + " answered " + response.statusCode() + " (expected "
-                        + expected + "): " + response.body());
-            }
-            return response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new AssertionError(method + " " + path + " failed: " + e, e);
         } catch (InterruptedException e) {

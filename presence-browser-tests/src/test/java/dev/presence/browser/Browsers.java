@@ -79,12 +79,20 @@ final class Browsers {
 
     /** A new headless browser with an empty profile of its own. */
     static WebDriver start(String name, Size size) {
-        Path profile;
+        return start(name, size, newProfile(name));
+    }
+
+    /** A fresh, empty profile directory; give it to {@link #start(String, Size, Path)} again to "restart the browser". */
+    static Path newProfile(String name) {
         try {
-            profile = Files.createTempDirectory(Files.createDirectories(TARGET.resolve("profiles")), name + "-");
+            return Files.createTempDirectory(Files.createDirectories(TARGET.resolve("profiles")), name + "-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A new headless browser on that profile directory (what a previous browser on it stored is still there). */
+    static WebDriver start(String name, Size size, Path profile) {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments(

@@ -31,14 +31,57 @@ final class PresencePage {
 
     /** Opens the page at {@code base} and logs in through the form. */
     PresencePage openAndLogIn(URI base, ApiClient.User user) {
-        driver.get(base.resolve("/").toString());
-        await(who + " sees the login form").atMost(Duration.ofSeconds(10))
-                .until(() -> driver.findElement(By.id("login-form")).isDisplayed());
-        driver.findElement(By.id("login-username")).sendKeys(user.username());
-        driver.findElement(By.id("login-password")).sendKeys(user.password());
-        driver.findElement(By.id("login-submit")).click();
+        return openAndLogIn(base, user, false);
+    }
+
+    /** Opens the page at {@code base} and logs in through the form, ticking "keep me signed in" if asked. */
+    PresencePage openAndLogIn(URI base, ApiClient.User user, boolean keepSignedIn) {
+        open(base);
+        await(who + " sees the login form").atMost(Duration.ofSeconds(10)).until(this::authFormShown);
+        logIn(user.username(), user.password(), keepSignedIn);
         await(who + " is connected").atMost(Duration.ofSeconds(10)).until(() -> "connected".equals(connectionState()));
         return this;
+    }
+
+    /** Opens the page (whatever it then shows). */
+    PresencePage open(URI base) {
+        driver.get(base.resolve("/").toString());
+        return this;
+    }
+
+    /** Fills in and submits the login form, without waiting for the outcome. */
+    void logIn(String username, String password, boolean keepSignedIn) {
+        WebElement name = driver.findElement(By.id("login-username"));
+        name.clear();
+        name.sendKeys(username);
+        WebElement secret = driver.findElement(By.id("login-password"));
+        secret.clear();
+        secret.sendKeys(password);
+        if (driver.findElement(By.id("login-remember")).isSelected() != keepSignedIn) {
+            driver.findElement(By.id("login-remember")).click();
+        }
+        driver.findElement(By.id("login-submit")).click();
+    }
+
+    /** Whether the element with that id is displayed (false when there is none). */
+    boolean displayed(String id) {
+        List<WebElement> found = driver.findElements(By.id(id));
+        return !found.isEmpty() && found.get(0).isDisplayed();
+    }
+
+    /** The text content of the element with that id (null when there is none). */
+    String text(String id) {
+        return (String) js("const e = document.getElementById(arguments[0]); return e ? e.textContent : null;", id);
+    }
+
+    /** An attribute of the element with that id (null when absent). */
+    String attribute(String id, String name) {
+        return (String) js("const e = document.getElementById(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;", id, name);
+    }
+
+    /** The id of the focused element. */
+    String focusedId() {
+        return (String) js("return document.activeElement ? document.activeElement.id : null;");
     }
 
     /** Opens the page at {@code base} and signs up through the form (which also logs in). */
@@ -101,7 +144,7 @@ final class PresencePage {
         return (String) js("const e = document.getElementById('me-button'); return e ? e.dataset.userId : null;");
     }
 
-    /** {@code connected}, {@code reconnecting} or {@code offline}: the connection indicator. */
+    /** {@code connected}, {@code reconnecting} or {@code offline}: the connection indicator ({@code none}, hidden, without a session). */
     String connectionState() {
         return (String) js("const e = document.getElementById('connection'); return e ? e.dataset.state : null;");
     }
@@ -150,6 +193,10 @@ final class PresencePage {
 
     boolean authFormShown() {
         return driver.findElement(By.id("auth-view")).isDisplayed();
+    }
+
+    boolean signedIn() {
+        return driver.findElement(By.id("app-view")).isDisplayed();
     }
 
     Object js(String script, Object... args) {
