@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -93,10 +94,10 @@ public final class ChatService implements Authenticator {
     // --- users and tokens ----------------------------------------------------------------------------
 
     /**
-     * Creates a user. Checks run here (on the caller's worker); the password is hashed on the password pool
-     * and the user is stored on a worker: the future completes there.
+     * Creates a user. The rules are checked here; the rest (is the name free, the hash, the insert) runs on
+     * the password pool, and the future completes there.
      *
-     * @throws ChatException 400, 409, or 503 when the password pool is full
+     * @throws ChatException 400, or 503 when the password pool is full; a taken name fails the future with 409
      */
     public CompletableFuture<User> signUp(String username, String password, String displayName) {
         if (username == null || !USERNAME.matcher(username).matches()) {
@@ -112,16 +113,16 @@ public final class ChatService implements Authenticator {
         requireLabel("display_name", name, MAX_DISPLAY_NAME);
         // usernames are case-insensitive, so "Alice" cannot pass for "alice"
         String canonical = Text.canonicalUsername(username);
-        if (store.findCredentials(canonical).isPresent()) { // before spending a hash on it
-            throw taken(username);
-        }
-        return passwords.submit(() -> Passwords.hash(password)).thenApplyAsync(hash -> {
+        return passwords.submit(() -> {
+            if (store.findCredentials(canonical).isPresent()) { // before spending a hash on it
+                throw taken(username);
+            }
             try {
-                return store.createUser(canonical, hash, name);
+                return store.createUser(canonical, Passwords.hash(password), name);
             } catch (UsernameTakenException e) {
                 throw taken(username);
             }
-        }, workers);
+        });
     }
 
     private static ChatException taken(String username) {
@@ -130,10 +131,11 @@ public final class ChatService implements Authenticator {
 
     /**
      * Logs in: a new token for the user. Attempts are limited per account and per client address; a
-     * successful one gives its attempt back, so only failures (and logins still running) count. The password
-     * is checked on the password pool (an unknown user costs the same time), an old kind of hash is replaced
-     * by Argon2id, and the token is stored on a worker; the user's oldest tokens beyond
-     * {@code --max-tokens-per-user} are revoked and their sockets closed with 4401.
+     * successful one gives its attempt back, so only failures (and logins still running) count. The rest runs
+     * on the password pool, so a flood of logins costs the general workers nothing: the user is looked up,
+     * the password checked (an unknown user costs the same time), an old kind of hash replaced by Argon2id,
+     * and the token stored; the user's oldest tokens beyond {@code --max-tokens-per-user} are revoked and
+     * their sockets closed with 4401. The future completes on the password pool.
      *
      * @throws ChatException 400; 429 with {@code Retry-After}; 503 when the password pool is full. A wrong
      *                       username or password fails the future with 401.
@@ -150,20 +152,35 @@ public final class ChatService implements Authenticator {
         String account = Text.canonicalUsername(username);
         String address = addressKey(clientAddress);
         takeLoginAttempt(account, address);
+        CompletableFuture<Login> login;
         try {
-            Optional<StoredCredentials> credentials = store.findCredentials(account);
-            String stored = credentials.map(StoredCredentials::passwordHash).orElse(Passwords.DUMMY);
-            return passwords.submit(() -> Passwords.check(password, stored)).thenApplyAsync(check -> {
-                if (credentials.isEmpty() || !check.matches()) {
-                    throw ChatException.unauthorized("wrong username or password");
-                }
-                giveBackLoginAttempt(account, address);
-                return newToken(credentials.get().user(), stored, check.rehash());
-            }, workers);
-        } catch (RuntimeException e) {
-            giveBackLoginAttempt(account, address); // the server failed or was busy: not the caller's attempt
-            throw e;
+            login = passwords.submit(() -> logInNow(account, password));
+        } catch (ChatException busy) {
+            giveBackLoginAttempt(account, address); // not the caller's attempt
+            throw busy;
         }
+        return login.whenComplete((done, failure) -> {
+            // only a wrong username or password counts; a success or a failure of ours gives the attempt back
+            if (!(unwrap(failure) instanceof ChatException e && e.status() == 401)) {
+                giveBackLoginAttempt(account, address);
+            }
+        });
+    }
+
+    /** On the password pool. */
+    private Login logInNow(String account, String password) {
+        Optional<StoredCredentials> credentials = store.findCredentials(account);
+        String stored = credentials.map(StoredCredentials::passwordHash).orElse(Passwords.DUMMY);
+        Passwords.Check check = Passwords.check(password, stored);
+        if (credentials.isEmpty() || !check.matches()) {
+            throw ChatException.unauthorized("wrong username or password");
+        }
+        return newToken(credentials.get().user(), stored, check.rehash());
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
     }
 
     private void takeLoginAttempt(String account, String address) {

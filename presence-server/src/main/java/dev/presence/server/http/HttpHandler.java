@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -32,6 +33,13 @@ import java.util.concurrent.RejectedExecutionException;
 public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger log = LoggerFactory.getLogger(HttpHandler.class);
+
+    /**
+     * Calls that never block: they check their input, take a login attempt and hand the rest to the password
+     * pool, so they are dispatched right here on the event loop. A flood of them then never reaches the
+     * workers' queue, where token checks and the rest of the API wait their turn.
+     */
+    private static final Set<String> HANDED_TO_PASSWORD_POOL = Set.of("POST /api/sessions", "POST /api/users");
 
     /** HTTP handlers in the pipeline that a WebSocket has no use for (the handshake replaces the codec). */
     private static final List<String> HTTP_ONLY_HANDLERS = List.of("keepAlive", "aggregator");
@@ -122,6 +130,10 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                 BearerToken.of(request.headers().get(HttpHeaderNames.AUTHORIZATION)), clientAddress(ctx),
                 chat::identify);
         Route route = matched;
+        if (HANDED_TO_PASSWORD_POOL.contains(request.method() + " " + uri.path())) {
+            handle(ctx, route, apiRequest, keepAlive);
+            return;
+        }
         try {
             workers.execute(() -> handle(ctx, route, apiRequest, keepAlive));
         } catch (RejectedExecutionException e) {
