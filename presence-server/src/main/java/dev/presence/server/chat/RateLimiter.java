@@ -14,7 +14,9 @@ import java.util.function.LongSupplier;
  * One rate limit, kept per key (a username, a client address, a user id): a token bucket per key, the
  * algorithm most servers and gateways use (it allows a short burst, then an even rate). Bucket4j's lock-free
  * local buckets, so a check never blocks; held in a Caffeine cache, so memory is bounded by size, and a
- * bucket left alone for a whole period (by then full again, so nothing is lost) is dropped.
+ * bucket left alone for a whole period (by then full again, so nothing is lost) is dropped. A flood of new
+ * keys (random usernames) can push out a busy key's bucket early and so reset it; that is the price of the
+ * bound, and the per-address limit still holds for such a flood.
  */
 final class RateLimiter {
 
