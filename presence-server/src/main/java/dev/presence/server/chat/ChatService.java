@@ -29,10 +29,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
- * The chat domain behind the HTTP API: users, tokens, threads, invitations, messages. Every method blocks on
- * the store, so it runs on worker threads. Membership changes go to the presence hub, which keeps the
- * audience index and sends the events to exactly the members they concern. Password hashing runs on a pool of
- * its own ({@link PasswordPool}): signup and login answer with a future and leave the worker free meanwhile.
+ * The chat domain behind the HTTP API: users, tokens, threads, invitations, messages. Most methods block on
+ * the store, so they run on worker threads. Signup and login never block: they check their input and hand the
+ * rest (store and password hash) to a pool of its own ({@link PasswordPool}), answering with a future, so a
+ * flood of them keeps that pool busy and nothing else. Membership changes go to the presence hub, which keeps
+ * the audience index and sends the events to exactly the members they concern.
  */
 public final class ChatService implements Authenticator {
 

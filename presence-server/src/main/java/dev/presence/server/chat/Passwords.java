@@ -17,9 +17,9 @@ public final class Passwords {
     /**
      * Argon2id with 12 MiB, 3 passes, one lane: one of OWASP's equivalent minimum settings (12 MiB/t=3,
      * 19 MiB/t=2, 46 MiB/t=1), the one with the least memory, so the pool's memory stays small and bounded
-     * (12 MiB per hashing thread). On this project's machine (2 cores) one hash takes about 50 ms in
-     * BouncyCastle's pure-Java Argon2 when the machine is idle: as slow as the bcrypt cost 10 it replaces,
-     * so a guess costs an attacker as much, and a login stays well under a second.
+     * (12 MiB per hashing thread). On this project's machine (2 cores, otherwise idle) one check takes
+     * about 53 ms in BouncyCastle's pure-Java Argon2, the bcrypt cost 10 it replaces about 59 ms: a guess
+     * costs an attacker about as much as before, and a login stays well under a second.
      */
     private static final Argon2PasswordEncoder ARGON2 = new Argon2PasswordEncoder(16, 32, 1, 12 * 1024, 3);
     private static final String CURRENT_PREFIX = "$argon2id$v=19$m=12288,t=3,p=1$";
