@@ -1,6 +1,7 @@
 package dev.presence.server;
 
 import dev.presence.server.chat.ChatService;
+import dev.presence.server.chat.PasswordPool;
 import dev.presence.server.config.ServerConfig;
 import dev.presence.server.protocol.CloseCodes;
 import dev.presence.server.gateway.WebSocketGateway;
@@ -75,7 +76,7 @@ public final class PresenceServer implements AutoCloseable {
             workers.shutdown();
             throw e;
         }
-        ChatService chat = new ChatService(store, hub, workers);
+        ChatService chat = new ChatService(store, hub, workers, PasswordPool.forThisMachine(), config);
         this.gateway = new WebSocketGateway(hub, chat, metrics, config.heartbeatInterval().toMillis(),
                 config.heartbeatTimeout().toMillis(), config.helloTimeout().toMillis(), config.allowedOrigins());
         HttpHandler http = new HttpHandler(chat, gateway, metrics, workers);

@@ -1,5 +1,7 @@
 package dev.presence.server;
 
+import dev.presence.server.config.RateLimits;
+import dev.presence.server.config.RateLimits.Rate;
 import dev.presence.server.support.Api.Account;
 import dev.presence.server.support.ServerFixture;
 import dev.presence.server.support.WsProbe;
@@ -29,7 +31,9 @@ class SlowConsumerTest {
 
     @Test
     void aClientThatStopsReadingIsClosedAndNobodyElseWaits() throws Exception {
-        try (ServerFixture server = new ServerFixture(dataDir)) {
+        // posts as fast as the server takes them, past the per-user message limit
+        RateLimits unlimited = RateLimits.defaults().withMessagesPerUser(new Rate(1_000_000, Duration.ofSeconds(1)));
+        try (ServerFixture server = new ServerFixture(dataDir, c -> c.with(b -> b.rateLimits(unlimited)))) {
             Account ann = server.api.signUp("ann");
             Account bob = server.api.signUp("bob");
             String thread = server.api.threadOf("busy", ann, bob);

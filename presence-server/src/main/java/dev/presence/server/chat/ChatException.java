@@ -1,18 +1,25 @@
 package dev.presence.server.chat;
 
 /**
- * A request the chat domain refuses, with the HTTP status and the error code the client is shown.
- * The message is for people and never carries internals.
+ * A request the chat domain refuses, with the HTTP status and the error code the client is shown, and for
+ * 429 and 503 how many seconds to wait before trying again ({@code Retry-After}). The message is for people
+ * and never carries internals.
  */
 public final class ChatException extends RuntimeException {
 
     private final int status;
     private final String code;
+    private final long retryAfterSeconds;
 
     public ChatException(int status, String code, String message) {
+        this(status, code, message, 0);
+    }
+
+    private ChatException(int status, String code, String message, long retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     public static ChatException invalid(String message) {
@@ -31,11 +38,26 @@ public final class ChatException extends RuntimeException {
         return new ChatException(409, code, message);
     }
 
+    /** 429: a rate limit; the client may try again after {@code retryAfterSeconds} (at least 1). */
+    public static ChatException rateLimited(String message, long retryAfterSeconds) {
+        return new ChatException(429, "rate_limited", message, Math.max(1, retryAfterSeconds));
+    }
+
+    /** 503: the server sheds load instead of queueing without bound; try again after that many seconds. */
+    public static ChatException busy(long retryAfterSeconds) {
+        return new ChatException(503, "busy", "the server is busy; try again shortly", Math.max(1, retryAfterSeconds));
+    }
+
     public int status() {
         return status;
     }
 
     public String code() {
         return code;
+    }
+
+    /** Seconds for {@code Retry-After}; 0 for none. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 }

@@ -1,12 +1,16 @@
 package dev.presence.server.chat;
 
 import dev.presence.core.UserStatus;
+import dev.presence.server.config.ServerConfig;
 import dev.presence.server.gateway.Authenticator;
 import dev.presence.server.presence.PresenceHub;
 import dev.presence.server.protocol.Frames;
 import dev.presence.server.store.ChatStore;
+import dev.presence.server.store.StoreException;
 import dev.presence.server.store.StoredCredentials;
 import dev.presence.server.store.UsernameTakenException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -24,11 +29,15 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
- * The chat domain behind the HTTP API: users, tokens, threads, invitations, messages. Every method blocks on
- * the store, so it runs on worker threads. Membership changes go to the presence hub, which keeps the
- * audience index and sends the events to exactly the members they concern.
+ * The chat domain behind the HTTP API: users, tokens, threads, invitations, messages. Most methods block on
+ * the store, so they run on worker threads. Signup and login never block: they check their input and hand the
+ * rest (store and password hash) to a pool of its own ({@link PasswordPool}), answering with a future, so a
+ * flood of them keeps that pool busy and nothing else. Membership changes go to the presence hub, which keeps
+ * the audience index and sends the events to exactly the members they concern.
  */
 public final class ChatService implements Authenticator {
+
+    private static final Logger log = LoggerFactory.getLogger(ChatService.class);
 
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.-]{3,32}");
     private static final int MIN_PASSWORD = 8;
@@ -41,12 +50,31 @@ public final class ChatService implements Authenticator {
     private final PresenceHub hub;
     private final Executor workers;
     private final Object[] membershipLocks = new Object[64];
-    private final TokenCache tokens = new TokenCache(200_000);
+    private final PasswordPool passwords;
+    private final TokenCache tokens;
+    private final int maxTokensPerUser;
+    private final RateLimiter loginsPerAccount;
+    private final RateLimiter loginsPerAddress;
+    private final RateLimiter messagesPerUser;
+    private final RateLimiter invitationsPerUser;
 
-    public ChatService(ChatStore store, PresenceHub hub, Executor workers) {
+    /**
+     * @param workers   where blocking store work runs (the caller's pool for the API)
+     * @param passwords where password hashing runs, apart from everything else
+     * @param config    token lifetime, tokens per user and rate limits
+     */
+    public ChatService(ChatStore store, PresenceHub hub, Executor workers, PasswordPool passwords,
+                       ServerConfig config) {
         this.store = store;
         this.hub = hub;
         this.workers = workers;
+        this.passwords = passwords;
+        this.tokens = new TokenCache(new StoreTokens(), 200_000, config.tokenTtl(), System::currentTimeMillis);
+        this.maxTokensPerUser = config.maxTokensPerUser();
+        this.loginsPerAccount = new RateLimiter(config.rateLimits().loginsPerAccount());
+        this.loginsPerAddress = new RateLimiter(config.rateLimits().loginsPerAddress());
+        this.messagesPerUser = new RateLimiter(config.rateLimits().messagesPerUser());
+        this.invitationsPerUser = new RateLimiter(config.rateLimits().invitationsPerUser());
         for (int i = 0; i < membershipLocks.length; i++) {
             membershipLocks[i] = new Object();
         }
@@ -66,7 +94,13 @@ public final class ChatService implements Authenticator {
 
     // --- users and tokens ----------------------------------------------------------------------------
 
-    public User signUp(String username, String password, String displayName) {
+    /**
+     * Creates a user. The rules are checked here; the rest (is the name free, the hash, the insert) runs on
+     * the password pool, and the future completes there.
+     *
+     * @throws ChatException 400, or 503 when the password pool is full; a taken name fails the future with 409
+     */
+    public CompletableFuture<User> signUp(String username, String password, String displayName) {
         if (username == null || !USERNAME.matcher(username).matches()) {
             throw ChatException.invalid("username must be 3 to 32 letters, digits, '_', '.' or '-'");
         }
@@ -77,61 +111,198 @@ public final class ChatService implements Authenticator {
             throw ChatException.invalid("password must be text without NUL or unpaired surrogate characters");
         }
         String name = displayName == null || displayName.isBlank() ? username : displayName.strip();
-        requireLength("display_name", name, MAX_DISPLAY_NAME);
+        requireLabel("display_name", name, MAX_DISPLAY_NAME);
         // usernames are case-insensitive, so "Alice" cannot pass for "alice"
         String canonical = Text.canonicalUsername(username);
-        try {
-            return store.createUser(canonical, Passwords.hash(password), name);
-        } catch (UsernameTakenException e) {
-            throw ChatException.conflict("username_taken", "username '" + username + "' is taken");
-        }
+        return passwords.submit(() -> {
+            if (store.findCredentials(canonical).isPresent()) { // before spending a hash on it
+                throw taken(username);
+            }
+            try {
+                return store.createUser(canonical, Passwords.hash(password), name);
+            } catch (UsernameTakenException e) {
+                throw taken(username);
+            }
+        });
     }
 
-    public Login logIn(String username, String password) {
+    private static ChatException taken(String username) {
+        return ChatException.conflict("username_taken", "username '" + username + "' is taken");
+    }
+
+    /**
+     * Logs in: a new token for the user. Attempts are limited per account and per client address; a
+     * successful one gives its attempt back, so only failures (and logins still running) count. The rest runs
+     * on the password pool, so a flood of logins costs the general workers nothing: the user is looked up,
+     * the password checked (an unknown user costs the same time), an old kind of hash replaced by Argon2id,
+     * and the token stored; the user's oldest tokens beyond {@code --max-tokens-per-user} are revoked and
+     * their sockets closed with 4401. The future completes on the password pool.
+     *
+     * @throws ChatException 400; 429 with {@code Retry-After}; 503 when the password pool is full. A wrong
+     *                       username or password fails the future with 401.
+     */
+    public CompletableFuture<Login> logIn(String username, String password, String clientAddress) {
         if (username == null || password == null) {
             throw ChatException.invalid("username and password are required");
         }
-        if (!USERNAME.matcher(username).matches() || !Text.isWellFormed(password)) {
-            Passwords.burnCheck("not a password");
+        if (!USERNAME.matcher(username).matches() || !Text.isWellFormed(password)
+                || password.length() > MAX_PASSWORD) {
+            // no such user can exist, and these rules are public: nothing to hide, nothing to hash
             throw ChatException.unauthorized("wrong username or password");
         }
-        Optional<StoredCredentials> credentials = store.findCredentials(Text.canonicalUsername(username));
-        if (credentials.isEmpty()) {
-            Passwords.burnCheck(password);
-            throw ChatException.unauthorized("wrong username or password");
+        String account = Text.canonicalUsername(username);
+        String address = addressKey(clientAddress);
+        takeLoginAttempt(account, address);
+        CompletableFuture<Login> login;
+        try {
+            login = passwords.submit(() -> logInNow(account, password));
+        } catch (ChatException busy) {
+            giveBackLoginAttempt(account, address); // not the caller's attempt
+            throw busy;
         }
-        if (!Passwords.matches(password, credentials.get().passwordHash())) {
-            throw ChatException.unauthorized("wrong username or password");
-        }
-        String token = Tokens.newToken();
-        store.saveToken(Tokens.hash(token), credentials.get().user().id(), System.currentTimeMillis());
-        return new Login(token, credentials.get().user());
+        return login.whenComplete((done, failure) -> {
+            // only a wrong username or password counts; a success or a failure of ours gives the attempt back
+            if (!(unwrap(failure) instanceof ChatException e && e.status() == 401)) {
+                giveBackLoginAttempt(account, address);
+            }
+        });
     }
 
-    /** Revokes the token and closes every socket opened with it (4401). */
+    /** On the password pool. */
+    private Login logInNow(String account, String password) {
+        Optional<StoredCredentials> credentials = store.findCredentials(account);
+        String stored = credentials.map(StoredCredentials::passwordHash).orElse(Passwords.DUMMY);
+        Passwords.Check check = Passwords.check(password, stored);
+        if (credentials.isEmpty() || !check.matches()) {
+            throw ChatException.unauthorized("wrong username or password");
+        }
+        return newToken(credentials.get().user(), stored, check.rehash());
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+    }
+
+    private void takeLoginAttempt(String account, String address) {
+        long accountWait = loginsPerAccount.tryAcquire(account);
+        if (accountWait > 0) {
+            throw ChatException.rateLimited("too many login attempts for this account; try again in "
+                    + accountWait + " s", accountWait);
+        }
+        long addressWait = loginsPerAddress.tryAcquire(address);
+        if (addressWait > 0) {
+            loginsPerAccount.giveBack(account);
+            throw ChatException.rateLimited("too many login attempts from this address; try again in "
+                    + addressWait + " s", addressWait);
+        }
+    }
+
+    private void giveBackLoginAttempt(String account, String address) {
+        loginsPerAccount.giveBack(account);
+        loginsPerAddress.giveBack(address);
+    }
+
+    /** IPv4 as it is; IPv6 by its /64, the block one subscriber usually holds. */
+    static String addressKey(String address) {
+        if (address == null || address.indexOf(':') < 0) {
+            return String.valueOf(address);
+        }
+        String[] groups = address.split(":", -1);
+        return groups.length < 8 ? address : String.join(":", groups[0], groups[1], groups[2], groups[3]) + "::/64";
+    }
+
+    private Login newToken(User user, String storedHash, String rehash) {
+        if (rehash != null) {
+            store.updatePasswordHash(user.id(), storedHash, rehash);
+        }
+        String token = Tokens.newToken();
+        List<String> revoked = store.saveToken(Tokens.hash(token), user.id(), System.currentTimeMillis(),
+                maxTokensPerUser);
+        for (String hash : revoked) {
+            tokens.revoke(hash);
+            hub.closeSessionsOfToken(hash);
+        }
+        return new Login(token, user);
+    }
+
+    /**
+     * Revokes the token and closes every socket opened with it (4401). The deletion is committed before
+     * this returns (so before the 204), and before the cache forgets the token (see {@link TokenCache#revoke}).
+     */
     public void logOut(Identity identity) {
-        tokens.revoke(identity.tokenHash());
         store.deleteToken(identity.tokenHash());
+        tokens.revoke(identity.tokenHash());
         hub.closeSessionsOfToken(identity.tokenHash());
     }
 
-    /** Blocking token check, for the HTTP API on a worker. */
-    public Optional<Identity> identify(String token) {
-        if (token == null || token.isEmpty() || token.length() > 200) {
-            return Optional.empty();
-        }
-        String hash = Tokens.hash(token);
-        return tokens.identify(hash, () -> store.userIdForToken(hash)
-                .flatMap(store::findUser)
-                .map(user -> new Identity(user.id(), user.username(), hash)));
+    /** Revokes every token of the user and closes all their sockets (4401): "log out everywhere". */
+    public void logOutEverywhere(Identity identity) {
+        List<String> revoked = store.deleteTokensOf(identity.userId());
+        revoked.forEach(tokens::revoke);
+        hub.closeSessionsOfUser(identity.userId(), revoked);
     }
 
+    /** Blocking token check, for the HTTP API on a worker; a use slides the token's expiry. */
+    public Optional<Identity> identify(String token) {
+        if (!plausibleToken(token)) {
+            return Optional.empty();
+        }
+        return tokens.identify(Tokens.hash(token));
+    }
+
+    /** Answered at once from memory when it can; else the store is asked on a worker. */
     @Override
     public CompletableFuture<Optional<Identity>> authenticate(String token) {
+        if (!plausibleToken(token)) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        Optional<Identity> remembered = tokens.remembered(Tokens.hash(token));
+        if (remembered.isPresent()) {
+            return CompletableFuture.completedFuture(remembered);
+        }
         try {
             return CompletableFuture.supplyAsync(() -> identify(token), workers);
         } catch (RejectedExecutionException e) {
             return CompletableFuture.failedFuture(e); // busy: the connection is told to come back later
+        }
+    }
+
+    private static boolean plausibleToken(String token) {
+        return token != null && !token.isEmpty() && token.length() <= 200;
+    }
+
+    /** The token cache's view of the store: loads block (workers only); writes are handed to a worker. */
+    private final class StoreTokens implements TokenCache.Backing {
+
+        @Override
+        public Optional<TokenCache.Stored> load(String tokenHash) {
+            return store.findToken(tokenHash).map(t -> new TokenCache.Stored(
+                    new Identity(t.userId(), t.username(), tokenHash), t.lastUsedAt()));
+        }
+
+        @Override
+        public void recordUse(String tokenHash, long usedAt) {
+            inBackground("record a token's use", () -> store.touchToken(tokenHash, usedAt));
+        }
+
+        @Override
+        public void forget(String tokenHash) {
+            inBackground("delete an expired token", () -> store.deleteToken(tokenHash));
+        }
+
+        private void inBackground(String what, Runnable work) {
+            try {
+                workers.execute(() -> {
+                    try {
+                        work.run();
+                    } catch (StoreException e) {
+                        log.warn("Could not {}; it is tried again at a later use", what, e);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                // busy: a later use records it; an expired token stays refused and is deleted when next seen
+            }
         }
     }
 
@@ -143,7 +314,7 @@ public final class ChatService implements Authenticator {
         if (displayName == null || displayName.isBlank()) {
             throw ChatException.invalid("display_name must not be empty");
         }
-        requireLength("display_name", displayName.strip(), MAX_DISPLAY_NAME);
+        requireLabel("display_name", displayName.strip(), MAX_DISPLAY_NAME);
         store.updateDisplayName(userId, displayName.strip());
         User user = me(userId);
         hub.toUserAndCoMembers(userId, Frames.profileUpdated(user));
@@ -164,7 +335,7 @@ public final class ChatService implements Authenticator {
         if (title == null || title.isBlank()) {
             throw ChatException.invalid("title must not be empty");
         }
-        requireLength("title", title.strip(), MAX_TITLE);
+        requireLabel("title", title.strip(), MAX_TITLE);
         ChatThread thread = store.createThread(title.strip(), userId);
         hub.joined(thread.id(), userId);
         return view(thread);
@@ -225,6 +396,7 @@ public final class ChatService implements Authenticator {
     // --- invitations --------------------------------------------------------------------------------
 
     public Invitation invite(String userId, String threadId, String username) {
+        limit(invitationsPerUser, userId, "invitations");
         ChatThread thread = memberThread(userId, threadId);
         if (username == null || username.isBlank()) {
             throw ChatException.invalid("username is required");
@@ -292,6 +464,7 @@ public final class ChatService implements Authenticator {
     }
 
     public Message send(String userId, String threadId, String text) {
+        limit(messagesPerUser, userId, "messages");
         memberThread(userId, threadId);
         if (text == null || text.isBlank()) {
             throw ChatException.invalid("text must not be empty");
@@ -307,6 +480,23 @@ public final class ChatService implements Authenticator {
     public List<UserStatus> presence(String userId, Collection<String> userIds) {
         List<String> ids = List.copyOf(new LinkedHashSet<>(userIds));
         return await(hub.call(engine -> engine.visibleStatuses(userId, ids)));
+    }
+
+    private static void limit(RateLimiter limiter, String userId, String what) {
+        long wait = limiter.tryAcquire(userId);
+        if (wait > 0) {
+            throw ChatException.rateLimited("too many " + what + "; try again in " + wait + " s", wait);
+        }
+    }
+
+    /** A name or title other people see: not too long, and nothing that could disguise it or what follows it. */
+    private static void requireLabel(String field, String value, int max) {
+        requireLength(field, value, max);
+        int forbidden = Text.forbiddenInLabel(value);
+        if (forbidden >= 0) {
+            throw ChatException.invalid(String.format("%s must not contain control characters or bidirectional"
+                    + " overrides, embeddings or isolates (found U+%04X)", field, forbidden));
+        }
     }
 
     private static void requireLength(String field, String value, int max) {

@@ -30,6 +30,24 @@ public final class Text {
         return true;
     }
 
+    /**
+     * The first character a name or title shown to other people must not contain, or -1 if there is none:
+     * a control character (C0, DEL, C1: terminal escapes, new lines, tabs) or a bidirectional embedding,
+     * override or isolate (U+202A to U+202E, U+2066 to U+2069), which can make text read backwards or
+     * spill its direction into what the page or terminal shows after it.
+     */
+    public static int forbiddenInLabel(String s) {
+        for (int i = 0; i < s.length(); ) {
+            int c = s.codePointAt(i);
+            if (Character.getType(c) == Character.CONTROL || (c >= 0x202A && c <= 0x202E)
+                    || (c >= 0x2066 && c <= 0x2069)) {
+                return c;
+            }
+            i += Character.charCount(c);
+        }
+        return -1;
+    }
+
     /** The stored form of a username: case does not make a different user. */
     public static String canonicalUsername(String username) {
         return username.toLowerCase(Locale.ROOT);

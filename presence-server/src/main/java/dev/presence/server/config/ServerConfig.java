@@ -29,12 +29,14 @@ import java.util.function.Consumer;
  * @param requestTimeout        an HTTP request (head and body) must arrive within it
  * @param keepAliveTimeout      an idle keep-alive HTTP connection is closed after it
  * @param metricsPort           0: {@code /metrics} on the main port; else only on this port, on 127.0.0.1
+ * @param rateLimits            logins, messages and invitations (not flags; tests shorten them)
  */
 public record ServerConfig(String host, int port, Path dataDir, Optional<String> dbUrl, Optional<String> redisUrl,
                            Duration heartbeatInterval, Duration heartbeatTimeout, Duration offlineGrace,
                            List<String> allowedOrigins, Duration helloTimeout, int maxConnections,
                            Duration tokenTtl, int maxTokensPerUser, int maxPendingPerAddress,
-                           Duration requestTimeout, Duration keepAliveTimeout, int metricsPort) {
+                           Duration requestTimeout, Duration keepAliveTimeout, int metricsPort,
+                           RateLimits rateLimits) {
 
     public ServerConfig {
         if (host == null || host.isBlank()) {
@@ -63,6 +65,9 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
         requirePositive("request timeout", requestTimeout);
         requirePositive("keep-alive timeout", keepAliveTimeout);
         requirePort("metrics port", metricsPort);
+        if (rateLimits == null) {
+            throw new IllegalArgumentException("rate limits must be given");
+        }
     }
 
     private static void requirePositive(String what, Duration value) {
@@ -108,6 +113,7 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
         private Duration requestTimeout = Duration.ofSeconds(10);
         private Duration keepAliveTimeout = Duration.ofSeconds(60);
         private int metricsPort;
+        private RateLimits rateLimits = RateLimits.defaults();
 
         public Builder() {
         }
@@ -130,6 +136,7 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
             requestTimeout = c.requestTimeout;
             keepAliveTimeout = c.keepAliveTimeout;
             metricsPort = c.metricsPort;
+            rateLimits = c.rateLimits;
         }
 
         public Builder host(String value) {
@@ -213,11 +220,16 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
             return this;
         }
 
+        public Builder rateLimits(RateLimits value) {
+            rateLimits = value;
+            return this;
+        }
+
         /** @throws IllegalArgumentException with a message for a person when a value is out of range */
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, heartbeatInterval, heartbeatTimeout,
                     offlineGrace, allowedOrigins, helloTimeout, maxConnections, tokenTtl, maxTokensPerUser,
-                    maxPendingPerAddress, requestTimeout, keepAliveTimeout, metricsPort);
+                    maxPendingPerAddress, requestTimeout, keepAliveTimeout, metricsPort, rateLimits);
         }
     }
 }

@@ -26,16 +26,22 @@ final class ApiRoutes {
 
     static List<Route> of(ChatService chat) {
         return List.of(
-                Route.of(POST, "/api/users", r -> ApiResponse.created(
-                        Frames.user(chat.signUp(r.text("username"), r.text("password"), r.text("display_name"))))),
-                Route.of(POST, "/api/sessions", r -> {
-                    ChatService.Login login = chat.logIn(r.text("username"), r.text("password"));
-                    ObjectNode body = Json.object().put("token", login.token());
-                    body.set("user", Frames.user(login.user()));
-                    return ApiResponse.created(body);
-                }),
+                // signup and login wait for the password pool, not on a worker: their answers come later
+                Route.of(POST, "/api/users", r -> ApiResponse.later(
+                        chat.signUp(r.text("username"), r.text("password"), r.text("display_name"))
+                                .thenApply(user -> ApiResponse.created(Frames.user(user))))),
+                Route.of(POST, "/api/sessions", r -> ApiResponse.later(
+                        chat.logIn(r.text("username"), r.text("password"), r.clientAddress()).thenApply(login -> {
+                            ObjectNode body = Json.object().put("token", login.token());
+                            body.set("user", Frames.user(login.user()));
+                            return ApiResponse.created(body);
+                        }))),
                 Route.of(DELETE, "/api/sessions/current", r -> {
                     chat.logOut(r.identity());
+                    return ApiResponse.noContent();
+                }),
+                Route.of(DELETE, "/api/sessions", r -> {
+                    chat.logOutEverywhere(r.identity());
                     return ApiResponse.noContent();
                 }),
                 Route.of(GET, "/api/me", r -> ApiResponse.ok(Frames.user(chat.me(r.userId())))),

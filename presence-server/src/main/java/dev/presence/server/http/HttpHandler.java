@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -30,6 +33,13 @@ import java.util.concurrent.RejectedExecutionException;
 public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger log = LoggerFactory.getLogger(HttpHandler.class);
+
+    /**
+     * Calls that never block: they check their input, take a login attempt and hand the rest to the password
+     * pool, so they are dispatched right here on the event loop. A flood of them then never reaches the
+     * workers' queue, where token checks and the rest of the API wait their turn.
+     */
+    private static final Set<String> HANDED_TO_PASSWORD_POOL = Set.of("POST /api/sessions", "POST /api/users");
 
     /** HTTP handlers in the pipeline that a WebSocket has no use for (the handshake replaces the codec). */
     private static final List<String> HTTP_ONLY_HANDLERS = List.of("keepAlive", "aggregator");
@@ -120,20 +130,56 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                 BearerToken.of(request.headers().get(HttpHeaderNames.AUTHORIZATION)), clientAddress(ctx),
                 chat::identify);
         Route route = matched;
+        if (HANDED_TO_PASSWORD_POOL.contains(request.method() + " " + uri.path())) {
+            handle(ctx, route, apiRequest, keepAlive);
+            return;
+        }
         try {
             workers.execute(() -> handle(ctx, route, apiRequest, keepAlive));
         } catch (RejectedExecutionException e) {
-            HttpResponses.error(ctx, keepAlive, 503, "busy", "the server is busy; try again shortly");
+            fail(ctx, keepAlive, e);
         }
     }
 
     private void handle(ChannelHandlerContext ctx, Route route, ApiRequest request, boolean keepAlive) {
         try {
-            ApiResponse response = route.handler().apply(request);
+            answer(ctx, keepAlive, route.handler().apply(request));
+        } catch (RuntimeException e) {
+            fail(ctx, keepAlive, e);
+        }
+    }
+
+    /** Writes the answer, now or (login, signup) when the work it waits for is done. */
+    private void answer(ChannelHandlerContext ctx, boolean keepAlive, ApiResponse response) {
+        if (response.pending() == null) {
             HttpResponses.json(ctx, keepAlive, response.status(), response.body());
-        } catch (ChatException e) {
-            HttpResponses.error(ctx, keepAlive, e.status(), e.code(), e.getMessage());
-        } catch (StoreException e) {
+            return;
+        }
+        response.pending().whenComplete((done, error) -> {
+            if (error != null) {
+                fail(ctx, keepAlive, error);
+            } else {
+                answer(ctx, keepAlive, done);
+            }
+        });
+    }
+
+    /** The answer to a failed call: the client's mistake, a limit, an overloaded server, or our bug. */
+    private void fail(ChannelHandlerContext ctx, boolean keepAlive, Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof ChatException e) {
+            if (e.status() == 429) {
+                metrics.rateLimited();
+            }
+            HttpResponses.error(ctx, keepAlive, e.status(), e.code(), e.getMessage(), e.retryAfterSeconds());
+        } else if (cause instanceof RejectedExecutionException) {
+            // the workers' queue is full: shed the call instead of queueing it without bound
+            HttpResponses.error(ctx, keepAlive, 503, "busy", "the server is busy; try again shortly", 1);
+        } else if (cause instanceof StoreException e) {
             if (e.isBadData()) {
                 HttpResponses.error(ctx, keepAlive, 400, "invalid_request", "the database refused a value of"
                         + " this request");
@@ -142,8 +188,8 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                 HttpResponses.error(ctx, keepAlive, 503, "unavailable", "the database is unavailable; try again"
                         + " shortly");
             }
-        } catch (RuntimeException e) {
-            log.error("API call failed", e);
+        } else {
+            log.error("API call failed", cause);
             HttpResponses.error(ctx, keepAlive, 500, "internal_error", "something went wrong on the server");
         }
     }

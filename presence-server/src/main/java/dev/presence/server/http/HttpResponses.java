@@ -30,12 +30,23 @@ public final class HttpResponses {
     }
 
     public static void error(ChannelHandlerContext ctx, boolean keepAlive, int status, String code, String message) {
+        error(ctx, keepAlive, status, code, message, 0);
+    }
+
+    /** An error answer; with {@code retryAfterSeconds > 0} (429, 503) it carries {@code Retry-After}. */
+    public static void error(ChannelHandlerContext ctx, boolean keepAlive, int status, String code, String message,
+                             long retryAfterSeconds) {
         var body = Json.object();
         body.putObject("error").put("code", code).put("message", message);
-        json(ctx, keepAlive, status, body);
+        send(ctx, keepAlive, status, "application/json; charset=utf-8", Json.bytes(body), retryAfterSeconds);
     }
 
     static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, String contentType, byte[] bytes) {
+        send(ctx, keepAlive, status, contentType, bytes, 0);
+    }
+
+    private static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, String contentType,
+                             byte[] bytes, long retryAfterSeconds) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
         HttpHeaders headers = response.headers();
@@ -50,6 +61,9 @@ public final class HttpResponses {
         headers.set("Referrer-Policy", "no-referrer");
         headers.set("X-Frame-Options", "DENY");
         headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        if (retryAfterSeconds > 0) {
+            headers.set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+        }
         HttpUtil.setKeepAlive(response, keepAlive);
         if (!keepAlive) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

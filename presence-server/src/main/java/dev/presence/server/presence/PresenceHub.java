@@ -237,6 +237,22 @@ public final class PresenceHub implements AutoCloseable {
         });
     }
 
+    /**
+     * Closes every session of a user with 4401 ("log out everywhere"), and remembers the revoked tokens, so a
+     * connection whose token check raced the revocation is refused when it opens.
+     */
+    public void closeSessionsOfUser(String userId, Collection<String> revokedTokenHashes) {
+        List<String> hashes = List.copyOf(revokedTokenHashes);
+        run(() -> {
+            long now = clock.millis();
+            revokedTokens.values().removeIf(at -> now - at > REVOKED_TOKEN_MEMORY_MILLIS);
+            hashes.forEach(hash -> revokedTokens.put(hash, now));
+            for (LiveSession session : List.copyOf(registry.sessionsOf(userId))) {
+                session.close(CloseCodes.UNAUTHORIZED, "logged out everywhere");
+            }
+        });
+    }
+
     /** Asks the presence state a question on its own thread; the future completes there. */
     public <T> CompletableFuture<T> call(Function<PresenceEngine, T> question) {
         return CompletableFuture.supplyAsync(() -> question.apply(engine), thread);

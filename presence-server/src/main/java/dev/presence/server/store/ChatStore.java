@@ -38,14 +38,44 @@ public interface ChatStore extends AutoCloseable {
     /** Changes a display name. */
     void updateDisplayName(String userId, String displayName);
 
-    /** Keeps a login token (its hash only). */
-    void saveToken(String tokenHash, String userId, long createdAt);
+    /** Replaces a user's password hash, if it is still {@code expectedHash}; false if it was not. */
+    boolean updatePasswordHash(String userId, String expectedHash, String newHash);
 
-    /** The user a token hash belongs to, if the token is still valid. */
-    Optional<String> userIdForToken(String tokenHash);
+    /** Keeps a login token (its hash only), with no limit on the user's tokens. */
+    default void saveToken(String tokenHash, String userId, long createdAt) {
+        saveToken(tokenHash, userId, createdAt, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Keeps a login token (its hash only) and, in the same transaction, deletes the user's oldest tokens
+     * beyond {@code maxPerUser} (never the new one). Concurrent calls for one user are serialized, so the
+     * user never keeps more than {@code maxPerUser}.
+     *
+     * @return the hashes of the tokens deleted to make room
+     */
+    List<String> saveToken(String tokenHash, String userId, long createdAt, int maxPerUser);
+
+    /** A token by its hash, with its user and when its use was last recorded. */
+    Optional<StoredToken> findToken(String tokenHash);
+
+    /** The user a token hash belongs to, if the token is still kept. */
+    default Optional<String> userIdForToken(String tokenHash) {
+        return findToken(tokenHash).map(StoredToken::userId);
+    }
+
+    /** Records that a token was used at {@code usedAt} (never moves the recorded time back). */
+    void touchToken(String tokenHash, long usedAt);
 
     /** Revokes a token; false if it was not there. */
     boolean deleteToken(String tokenHash);
+
+    /**
+     * Revokes every token of a user, serialized with {@link #saveToken(String, String, long, int)} for that
+     * user, so the answer names exactly the tokens that were deleted.
+     *
+     * @return the hashes of the deleted tokens
+     */
+    List<String> deleteTokensOf(String userId);
 
     /** Creates a thread with its creator as the only member. */
     ChatThread createThread(String title, String creatorId);

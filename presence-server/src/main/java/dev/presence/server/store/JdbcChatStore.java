@@ -123,18 +123,78 @@ public final class JdbcChatStore implements ChatStore {
     }
 
     @Override
-    public void saveToken(String tokenHash, String userId, long createdAt) {
-        update("INSERT INTO tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)", tokenHash, userId, createdAt);
+    public boolean updatePasswordHash(String userId, String expectedHash, String newHash) {
+        return update("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
+                newHash, userId, expectedHash) > 0;
     }
 
     @Override
-    public Optional<String> userIdForToken(String tokenHash) {
-        return queryOne("SELECT user_id FROM tokens WHERE token_hash = ?", rs -> rs.getString(1), tokenHash);
+    public List<String> saveToken(String tokenHash, String userId, long createdAt, int maxPerUser) {
+        return inTransaction(c -> {
+            lockUser(c, userId);
+            execute(c, "INSERT INTO tokens (token_hash, user_id, created_at, last_used_at) VALUES (?, ?, ?, ?)",
+                    tokenHash, userId, createdAt, createdAt);
+            List<String> others = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT token_hash FROM tokens WHERE user_id = ?"
+                    + " AND token_hash <> ? ORDER BY created_at DESC, token_hash DESC")) {
+                bind(s, userId, tokenHash);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        others.add(rs.getString(1));
+                    }
+                }
+            }
+            List<String> deleted = new ArrayList<>(others.subList(Math.min(others.size(),
+                    Math.max(0, maxPerUser - 1)), others.size()));
+            for (String old : deleted) {
+                execute(c, "DELETE FROM tokens WHERE token_hash = ?", old);
+            }
+            return deleted;
+        });
+    }
+
+    /** Locks the user's row until the transaction ends, so token changes of one user happen one at a time. */
+    private static void lockUser(Connection c, String userId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT id FROM users WHERE id = ? FOR UPDATE")) {
+            bind(s, userId);
+            s.executeQuery().close();
+        }
+    }
+
+    @Override
+    public Optional<StoredToken> findToken(String tokenHash) {
+        return queryOne("SELECT t.user_id, u.username, t.created_at, t.last_used_at FROM tokens t"
+                        + " JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
+                rs -> new StoredToken(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)), tokenHash);
+    }
+
+    @Override
+    public void touchToken(String tokenHash, long usedAt) {
+        update("UPDATE tokens SET last_used_at = ? WHERE token_hash = ? AND (last_used_at IS NULL"
+                + " OR last_used_at < ?)", usedAt, tokenHash, usedAt);
     }
 
     @Override
     public boolean deleteToken(String tokenHash) {
         return update("DELETE FROM tokens WHERE token_hash = ?", tokenHash) > 0;
+    }
+
+    @Override
+    public List<String> deleteTokensOf(String userId) {
+        return inTransaction(c -> {
+            lockUser(c, userId);
+            List<String> hashes = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT token_hash FROM tokens WHERE user_id = ?")) {
+                bind(s, userId);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        hashes.add(rs.getString(1));
+                    }
+                }
+            }
+            execute(c, "DELETE FROM tokens WHERE user_id = ?", userId);
+            return hashes;
+        });
     }
 
     @Override

@@ -3,51 +3,176 @@ package dev.presence.server.chat;
 import dev.presence.server.gateway.Authenticator.Identity;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** The token cache on a clock the test moves: expiry, lazy recording, bounds and revocation races. */
 class TokenCacheTest {
 
-    private final TokenCache cache = new TokenCache(3);
+    private static final Duration TTL = Duration.ofMinutes(10);
+    private static final long MINUTE = 60_000;
+
+    private final AtomicLong now = new AtomicLong(1_000_000_000_000L);
+    private final FakeStore store = new FakeStore();
+    private final TokenCache cache = new TokenCache(store, 1_000, TTL, now::get);
     private final Identity ann = new Identity("u1", "ann", "h1");
+
+    /** A store of token hashes that counts what the cache asks of it. */
+    private static final class FakeStore implements TokenCache.Backing {
+        final Map<String, TokenCache.Stored> tokens = new ConcurrentHashMap<>();
+        final AtomicInteger loads = new AtomicInteger();
+        final List<Long> recorded = new ArrayList<>();
+        final List<String> forgotten = new ArrayList<>();
+        Runnable duringLoad = () -> { };
+
+        @Override
+        public Optional<TokenCache.Stored> load(String tokenHash) {
+            loads.incrementAndGet();
+            Optional<TokenCache.Stored> found = Optional.ofNullable(tokens.get(tokenHash));
+            duringLoad.run();
+            return found;
+        }
+
+        @Override
+        public synchronized void recordUse(String tokenHash, long usedAt) {
+            recorded.add(usedAt);
+            tokens.computeIfPresent(tokenHash, (h, t) -> new TokenCache.Stored(t.identity(), usedAt));
+        }
+
+        @Override
+        public synchronized void forget(String tokenHash) {
+            forgotten.add(tokenHash);
+            tokens.remove(tokenHash);
+        }
+    }
+
+    private void advance(long millis) {
+        now.addAndGet(millis);
+    }
 
     @Test
     void aKnownTokenIsAnsweredFromMemory() {
-        AtomicInteger lookups = new AtomicInteger();
+        store.tokens.put("h1", new TokenCache.Stored(ann, now.get()));
+
+        assertThat(cache.remembered("h1")).isEmpty(); // never seen: memory cannot tell, and does not ask the store
+        assertThat(store.loads).hasValue(0);
         for (int i = 0; i < 3; i++) {
-            assertThat(cache.identify("h1", () -> {
-                lookups.incrementAndGet();
-                return Optional.of(ann);
-            })).contains(ann);
+            assertThat(cache.identify("h1")).contains(ann);
         }
-        assertThat(lookups).hasValue(1);
+        assertThat(cache.remembered("h1")).contains(ann);
+        assertThat(store.loads).hasValue(1);
+        assertThat(cache.identify("nope")).isEmpty();
     }
 
     @Test
-    void aRevocationWinsOverALookupThatReadTheDatabaseJustBeforeIt() {
-        Optional<Identity> raced = cache.identify("h1", () -> {
-            cache.revoke("h1"); // the logout lands while this lookup is between the database and the cache
-            return Optional.of(ann);
-        });
+    void aRevocationWinsOverALookupThatReadTheStoreJustBeforeIt() {
+        store.tokens.put("h1", new TokenCache.Stored(ann, now.get()));
+        store.duringLoad = () -> {
+            // the logout lands while this lookup is between the store and the cache
+            store.tokens.remove("h1");
+            cache.revoke("h1");
+        };
 
-        assertThat(raced).contains(ann); // this one connection is refused by the hub instead
-        assertThat(cache.identify("h1", () -> Optional.of(ann))).isEmpty();
+        assertThat(cache.identify("h1")).contains(ann); // this one call read it before the delete
+        store.duringLoad = () -> { };
+        assertThat(cache.remembered("h1")).isEmpty();
+        assertThat(cache.identify("h1")).isEmpty();
     }
 
     @Test
-    void unknownTokensAreNotRememberedAndAFullCacheStartsOver() {
-        assertThat(cache.identify("nope", Optional::empty)).isEmpty();
+    void aRevokedTokenIsForgottenAtOnce() {
+        store.tokens.put("h1", new TokenCache.Stored(ann, now.get()));
+        assertThat(cache.identify("h1")).contains(ann);
+
+        store.tokens.remove("h1");
+        cache.revoke("h1");
+
+        assertThat(cache.remembered("h1")).isEmpty();
+        assertThat(cache.identify("h1")).isEmpty();
+    }
+
+    @Test
+    void useSlidesTheExpiryAndIdlenessEndsIt() {
+        store.tokens.put("h1", new TokenCache.Stored(ann, now.get()));
+        assertThat(cache.identify("h1")).contains(ann);
+
+        for (int i = 0; i < 5; i++) { // 45 minutes in all, more than four times the ttl, never idle for 10
+            advance(9 * MINUTE);
+            assertThat(cache.remembered("h1")).contains(ann);
+        }
+        advance(TTL.toMillis());
+
+        assertThat(cache.remembered("h1")).isEmpty();
+        assertThat(cache.identify("h1")).isEmpty();
+        assertThat(store.forgotten).contains("h1");
+    }
+
+    @Test
+    void usesAreRecordedAtMostOnceAMinute() {
+        store.tokens.put("h1", new TokenCache.Stored(ann, now.get()));
+        long start = now.get();
+        for (int second = 0; second < 300; second++) {
+            assertThat(cache.identify("h1")).contains(ann);
+            advance(1000);
+        }
+
+        assertThat(store.recorded).hasSizeBetween(4, 5)
+                .allSatisfy(at -> assertThat(at).isBetween(start, now.get()));
+    }
+
+    @Test
+    void aTokenWhoseRecordedUseIsOlderThanTheTtlIsExpiredWhenLoaded() {
+        store.tokens.put("h1", new TokenCache.Stored(ann, now.get() - TTL.toMillis() - 1));
+
+        assertThat(cache.identify("h1")).isEmpty();
+        assertThat(store.forgotten).containsExactly("h1");
+        assertThat(cache.remembered("h1")).isEmpty();
+    }
+
+    @Test
+    void aTokenNeverRecordedCountsAsUsedNowAndIsRecorded() {
+        store.tokens.put("h1", new TokenCache.Stored(ann, 0)); // made before uses were recorded
+
+        assertThat(cache.identify("h1")).contains(ann);
+        assertThat(store.recorded).containsExactly(now.get());
+    }
+
+    @Test
+    void afterARestartTheRecordedUseCounts() {
+        store.tokens.put("h1", new TokenCache.Stored(ann, now.get()));
+        assertThat(cache.identify("h1")).contains(ann);
+        advance(8 * MINUTE);
+        assertThat(cache.identify("h1")).contains(ann); // recorded: more than a minute since the last record
+        advance(8 * MINUTE);
+
+        TokenCache afterRestart = new TokenCache(store, 1_000, TTL, now::get);
+
+        assertThat(afterRestart.identify("h1")).contains(ann); // 16 min after login, 8 after the last use
+    }
+
+    @Test
+    void aFullCacheDropsSomeEntriesNotAll() {
+        TokenCache small = new TokenCache(store, 3, TTL, now::get);
         for (int i = 0; i < 10; i++) {
             String hash = "h" + i;
-            assertThat(cache.identify(hash, () -> Optional.of(new Identity("u", "x", hash)))).isPresent();
+            store.tokens.put(hash, new TokenCache.Stored(new Identity("u" + i, "x", hash), now.get()));
+            assertThat(small.identify(hash)).isPresent();
         }
-        AtomicInteger lookups = new AtomicInteger();
-        cache.identify("h0", () -> {
-            lookups.incrementAndGet();
-            return Optional.of(ann);
-        });
-        assertThat(lookups).hasValue(1); // h0 was dropped when the cache filled
+
+        int answeredFromMemory = 0;
+        for (int i = 0; i < 10; i++) {
+            if (small.remembered("h" + i).isPresent()) {
+                answeredFromMemory++;
+            }
+        }
+        assertThat(answeredFromMemory).isBetween(1, 3);
     }
 }
