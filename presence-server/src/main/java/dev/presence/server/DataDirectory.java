@@ -101,6 +101,13 @@ final class DataDirectory implements AutoCloseable {
                 + " that server, or give this one another folder with --data-dir", cause);
     }
 
+    /** The database is open in a process that does not take {@link #LOCK_FILE} (an older server, a SQL shell). */
+    static StartupException databaseInUse(Path folder, Throwable cause) {
+        return new StartupException("the database in the data folder " + folder + " is open in another process"
+                + " (another presence server, or a database tool): stop it, or give this server another folder"
+                + " with --data-dir", cause);
+    }
+
     /**
      * Owner-only: the folder and the database's files in it (again after the database has made its own). A
      * folder this user does not own cannot be changed: that is said, and the server runs on.

@@ -224,7 +224,7 @@ public final class PresenceServer implements AutoCloseable {
             embedded = JdbcChatStore.embedded(config.dataDir());
         } catch (RuntimeException e) {
             if (isLockedByAnother(e)) {
-                throw DataDirectory.inUse(config.dataDir(), e); // by a process that ignores presence.lock
+                throw DataDirectory.databaseInUse(config.dataDir(), e);
             }
             throw e;
         }

@@ -179,6 +179,26 @@ class ServerProcessIT {
     }
 
     @Test
+    void aDatabaseOpenInAnotherProcessIsOneLineThatNamesTheFolder() throws Exception {
+        // an H2 shell holds the database file open (and locked) while it waits for input; it knows nothing of
+        // presence.lock, as an older server would not
+        Process shell = new ProcessBuilder(javaBinary(), "-cp", Path.of("target", "presence-server.jar")
+                .toAbsolutePath().toString(), "org.h2.tools.Shell", "-url", "jdbc:h2:file:"
+                + dataDir.toAbsolutePath().resolve("presence"), "-user", "", "-password", "")
+                .redirectErrorStream(true).start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(dataDir.resolve("presence.mv.db")));
+            try (Server server = new Server("--port", "0", "--data-dir", dataDir.toString())) {
+                assertOneLineWithoutAStackTrace(server, dataDir.toString(), "open in another process",
+                        "--data-dir");
+            }
+        } finally {
+            shell.destroyForcibly();
+            shell.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void dashVPrintsTheVersionOfTheBuild() throws Exception {
         String version = System.getProperty("presence.version");
         assertThat(version).as("set by the build (failsafe)").isNotBlank().doesNotContain("${");
