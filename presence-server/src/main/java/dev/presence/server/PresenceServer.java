@@ -210,6 +210,7 @@ public final class PresenceServer implements AutoCloseable {
         }
         throw new StartupException("cannot listen on " + where + ": " + reason, cause);
     }
+
     /** Opens the store, loads the membership index and binds; returns once the server accepts connections. */
     public static PresenceServer start(ServerConfig config) throws Exception {
         return new PresenceServer(config);
