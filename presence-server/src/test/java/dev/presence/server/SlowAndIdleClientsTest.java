@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Issue 8, "No client can starve the others": one address that opens idle and half-sent connections only
@@ -25,7 +26,7 @@ class SlowAndIdleClientsTest {
 
     private static final int PER_ADDRESS = 4;
     private static final int SERVER_WIDE = 8;
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
     private static final String ATTACKER = "127.0.0.1";
     private static final String NEIGHBOUR = "127.0.0.2";
 
@@ -73,12 +74,25 @@ class SlowAndIdleClientsTest {
             List<RawClient> attacker = new ArrayList<>();
             AtomicBoolean trickling = new AtomicBoolean(true);
             try {
-                // two idle connections and two that trickle a request head a byte at a time...
-                for (int i = 0; i < 2; i++) {
-                    attacker.add(RawClient.connect(ATTACKER, port));
+                // one address opens as many connections as the server takes in all: it gets its share, the rest
+                // is refused at once (the server may admit them in any order: they are accepted on two loops)
+                long opened = System.nanoTime();
+                int resetWhileConnecting = 0;
+                for (int i = 0; i < SERVER_WIDE; i++) {
+                    try {
+                        attacker.add(RawClient.connect(ATTACKER, port));
+                    } catch (SocketException e) {
+                        resetWhileConnecting++; // on loopback the reset may beat the end of connect()
+                    }
                 }
-                List<RawClient> tricklers = List.of(RawClient.connect(ATTACKER, port), RawClient.connect(ATTACKER, port));
-                attacker.addAll(tricklers);
+                int refusedAtConnect = resetWhileConnecting;
+                await().atMost(Duration.ofSeconds(5)).until(() -> refusedAtConnect
+                        + attacker.stream().filter(RawClient::closedByServer).count() >= SERVER_WIDE - PER_ADDRESS);
+                List<RawClient> admitted = attacker.stream().filter(c -> !c.closedByServer()).toList();
+                assertThat(admitted).as("connections the address holds").hasSize(PER_ADDRESS);
+
+                // two of them stay idle, two trickle a request head a byte at a time
+                List<RawClient> tricklers = admitted.subList(2, 4);
                 Thread trickle = new Thread(() -> {
                     byte[] head = ("GET /health HTTP/1.1\r\nHost: x\r\nX-Padding: " + "a".repeat(200))
                             .getBytes(StandardCharsets.US_ASCII);
@@ -98,13 +112,6 @@ class SlowAndIdleClientsTest {
                     }
                 });
                 trickle.start();
-                long opened = System.nanoTime();
-
-                // ...are all this address may hold: up to the server-wide cap, the rest is refused at once
-                for (int i = PER_ADDRESS; i < SERVER_WIDE; i++) {
-                    assertThat(refused(ATTACKER, port, attacker)).as("connection %d from the same address", i + 1)
-                            .isTrue();
-                }
 
                 // another address is served at once: the page, and a WebSocket with its welcome
                 long start = System.nanoTime();
@@ -117,7 +124,7 @@ class SlowAndIdleClientsTest {
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
 
                 // the idle ones are closed without an answer, the trickling ones with a 408, after the timeout
-                for (RawClient idle : attacker.subList(0, 2)) {
+                for (RawClient idle : admitted.subList(0, 2)) {
                     assertThat(idle.readUntilClosed(REQUEST_TIMEOUT.plusSeconds(8))).isEmpty();
                 }
                 for (RawClient slow : tricklers) {

@@ -29,6 +29,7 @@ public final class RawClient implements AutoCloseable {
     private final InputStream in;
     /** Everything read that was not consumed by a response or a frame yet. */
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+    private boolean closedByServer;
 
     private RawClient(Socket socket) throws IOException {
         this.socket = socket;
@@ -136,8 +137,17 @@ public final class RawClient implements AutoCloseable {
         return JSON.readTree(payload);
     }
 
-    public boolean isClosed() {
-        return socket.isClosed();
+    /** Whether the server has closed (or reset) the connection by now; waits at most a millisecond. */
+    public boolean closedByServer() {
+        if (closedByServer) {
+            return true;
+        }
+        try {
+            closedByServer = readUntilClosed(Duration.ofMillis(1)) != null;
+        } catch (IOException e) {
+            closedByServer = true;
+        }
+        return closedByServer;
     }
 
     @Override
