@@ -81,6 +81,10 @@ final class ServerProcess implements AutoCloseable {
         cmd.add(Integer.toString(port));
         cmd.add("--data-dir");
         cmd.add(dataDir.toString());
+        // thousands of simulated users share a few source addresses and connect in bursts: the per-address
+        // cap on connections not yet authenticated is for real clients, not for this load generator
+        cmd.add("--max-pending-per-address");
+        cmd.add("1000000");
         cmd.addAll(flags);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -50,11 +50,16 @@ final class ConnectionLimit {
             if (now - last > 10_000 && lastWarning.compareAndSet(last, now)) {
                 log.warn("Connection limit of {} reached: refusing new connections", max);
             }
-            channel.config().setOption(ChannelOption.SO_LINGER, 0);
-            channel.close();
+            refuse(channel);
             return false;
         }
         channel.closeFuture().addListener(f -> open.decrementAndGet());
         return true;
+    }
+
+    /** Resets a connection at once (no FIN handshake), so its client knows to back off and retry. */
+    static void refuse(Channel channel) {
+        channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        channel.close();
     }
 }

@@ -26,6 +26,10 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import dev.presence.server.http.BoundedBodyAggregator;
+import dev.presence.server.http.HttpTimeouts;
+import dev.presence.server.http.MetricsEndpoint;
+import dev.presence.server.http.PendingConnections;
+import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -34,7 +38,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
+import java.sql.SQLException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -47,8 +51,13 @@ public final class PresenceServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PresenceServer.class);
     private static final int MAX_HTTP_BODY = 64 * 1024;
+    /** {@code --metrics-port} listens on loopback only: metrics are for a local agent, not the world. */
+    private static final String METRICS_HOST = "127.0.0.1";
+    private static final int H2_DATABASE_ALREADY_OPEN = 90020;
 
     private final ServerConfig config;
+    /** The embedded database's folder, locked for this server; null on PostgreSQL. */
+    private final DataDirectory dataDirectory;
     private final ChatStore store;
     private final ThreadPoolExecutor workers;
     private final PresenceHub hub;
@@ -56,6 +65,8 @@ public final class PresenceServer implements AutoCloseable {
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final Channel serverChannel;
+    /** The loopback-only {@code /metrics} listener of {@code --metrics-port}, or null. */
+    private final Channel metricsChannel;
     private final int port;
     private boolean closed;
 
@@ -65,7 +76,15 @@ public final class PresenceServer implements AutoCloseable {
             throw new IllegalArgumentException("--redis-url: cluster mode does not exist yet; run a single node"
                     + " without --redis-url");
         }
-        this.store = openStore(config);
+        this.dataDirectory = config.dbUrl().isPresent() ? null : DataDirectory.open(config.dataDir());
+        try {
+            this.store = openStore(config);
+        } catch (Exception e) {
+            if (dataDirectory != null) {
+                dataDirectory.close();
+            }
+            throw e;
+        }
         this.workers = newWorkers();
         ServerMetrics metrics = new ServerMetrics();
         try {
@@ -74,13 +93,18 @@ public final class PresenceServer implements AutoCloseable {
         } catch (RuntimeException e) {
             store.close();
             workers.shutdown();
+            if (dataDirectory != null) {
+                dataDirectory.close();
+            }
             throw e;
         }
         ChatService chat = new ChatService(store, hub, workers, PasswordPool.forThisMachine(), config);
         this.gateway = new WebSocketGateway(hub, chat, metrics, config.heartbeatInterval().toMillis(),
                 config.heartbeatTimeout().toMillis(), config.helloTimeout().toMillis(), config.allowedOrigins());
-        HttpHandler http = new HttpHandler(chat, gateway, metrics, workers);
+        boolean metricsElsewhere = config.metricsPort() != 0;
+        HttpHandler http = new HttpHandler(chat, gateway, metrics, workers, !metricsElsewhere);
         ConnectionLimit limit = new ConnectionLimit(config.maxConnections());
+        PendingConnections pending = new PendingConnections(config.maxPendingPerAddress());
 
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -103,25 +127,89 @@ public final class PresenceServer implements AutoCloseable {
                         if (!limit.admit(ch)) {
                             return;
                         }
+                        if (!pending.admit(ch)) {
+                            ConnectionLimit.refuse(ch);
+                            return;
+                        }
                         ch.pipeline()
                                 .addLast("codec", new HttpServerCodec(4096, 8192, 8192))
+                                .addLast("timeouts", timeouts(config))
                                 .addLast("keepAlive", new HttpServerKeepAliveHandler())
                                 .addLast("aggregator", new BoundedBodyAggregator(MAX_HTTP_BODY))
                                 .addLast("http", http);
                     }
                 });
+        Channel main = null;
         try {
-            this.serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
-        } catch (Exception e) {
+            main = bind(bootstrap, config.host(), config.port(), "--port");
+            this.metricsChannel = metricsElsewhere ? bind(bootstrap.clone()
+                    .childHandler(metricsEndpoint(config, metrics)), METRICS_HOST, config.metricsPort(),
+                    "--metrics-port") : null;
+        } catch (StartupException | RuntimeException e) {
+            if (main != null) {
+                main.close().syncUninterruptibly();
+            }
             shutdownResources();
             throw e;
         }
+        this.serverChannel = main;
         this.port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         log.info("Listening on http://{}:{} ({} store, heartbeat {} ms + {} ms, offline grace {} ms, {},"
                         + " at most {} connections)", config.host(), port,
                 config.dbUrl().isPresent() ? "PostgreSQL" : "embedded H2", config.heartbeatInterval().toMillis(),
                 config.heartbeatTimeout().toMillis(), config.offlineGrace().toMillis(), epoll ? "epoll" : "nio",
                 limit.max());
+        if (metricsChannel != null) {
+            log.info("Metrics on http://{}:{}/metrics only", METRICS_HOST, config.metricsPort());
+        }
+    }
+
+    private static HttpTimeouts timeouts(ServerConfig config) {
+        return new HttpTimeouts(config.requestTimeout(), config.keepAliveTimeout());
+    }
+
+    private static ChannelInitializer<SocketChannel> metricsEndpoint(ServerConfig config, ServerMetrics metrics) {
+        MetricsEndpoint endpoint = new MetricsEndpoint(metrics);
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline()
+                        .addLast("codec", new HttpServerCodec(4096, 8192, 8192))
+                        .addLast("timeouts", timeouts(config))
+                        .addLast("aggregator", new BoundedBodyAggregator(1024))
+                        .addLast("metrics", endpoint);
+            }
+        };
+    }
+
+    /** Binds, or says in one line why the port cannot be had and what to do. */
+    private static Channel bind(ServerBootstrap bootstrap, String host, int port, String flag)
+            throws StartupException {
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw new StartupException("cannot listen on " + host + ": no such host name; give an address of this"
+                    + " machine with --host", null);
+        }
+        ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
+        if (bound.isSuccess()) {
+            return bound.channel();
+        }
+        Throwable cause = bound.cause();
+        String reason = String.valueOf(cause.getMessage());
+        String where = "port " + port + " on " + host;
+        if (reason.contains("Address already in use")) {
+            throw new StartupException(where + " is already in use (another presence server?): stop the process"
+                    + " that holds it, or choose another port with " + flag, cause);
+        }
+        if (reason.contains("Permission denied") || reason.contains("Access denied")) {
+            throw new StartupException("not allowed to listen on " + where + ": choose a port above 1023 with "
+                    + flag, cause);
+        }
+        if (reason.contains("Cannot assign requested address")) {
+            throw new StartupException("cannot listen on " + host + ": it is not an address of this machine; give"
+                    + " one with --host (0.0.0.0 for all)", cause);
+        }
+        throw new StartupException("cannot listen on " + where + ": " + reason, cause);
     }
 
     /** Opens the store, loads the membership index and binds; returns once the server accepts connections. */
@@ -129,12 +217,31 @@ public final class PresenceServer implements AutoCloseable {
         return new PresenceServer(config);
     }
 
-    private static ChatStore openStore(ServerConfig config) throws Exception {
+    private ChatStore openStore(ServerConfig config) throws StartupException {
         if (config.dbUrl().isPresent()) {
             return JdbcChatStore.open(config.dbUrl().get(), null);
         }
-        Files.createDirectories(config.dataDir());
-        return JdbcChatStore.embedded(config.dataDir());
+        ChatStore embedded;
+        try {
+            embedded = JdbcChatStore.embedded(config.dataDir());
+        } catch (RuntimeException e) {
+            if (isLockedByAnother(e)) {
+                throw DataDirectory.databaseInUse(config.dataDir(), e);
+            }
+            throw e;
+        }
+        dataDirectory.tighten(); // the database's files exist now
+        return embedded;
+    }
+
+    /** H2's "Database may be already in use" (error 90020), anywhere in the chain. */
+    private static boolean isLockedByAnother(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getErrorCode() == H2_DATABASE_ALREADY_OPEN) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static ThreadPoolExecutor newWorkers() {
@@ -153,6 +260,11 @@ public final class PresenceServer implements AutoCloseable {
     /** The bound port (useful with port 0). */
     public int port() {
         return port;
+    }
+
+    /** The bound {@code /metrics} port of {@code --metrics-port}, or 0 when metrics are on the main port. */
+    public int metricsPort() {
+        return metricsChannel == null ? 0 : ((InetSocketAddress) metricsChannel.localAddress()).getPort();
     }
 
     /** {@code http://host:port} */
@@ -174,6 +286,9 @@ public final class PresenceServer implements AutoCloseable {
         closed = true;
         log.info("Shutting down: closing connections with 1012");
         serverChannel.close().syncUninterruptibly();
+        if (metricsChannel != null) {
+            metricsChannel.close().syncUninterruptibly();
+        }
         try {
             hub.closeAll(CloseCodes.RESTARTING, "server restarting").get(3, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -196,5 +311,8 @@ public final class PresenceServer implements AutoCloseable {
         }
         hub.close();
         store.close();
+        if (dataDirectory != null) {
+            dataDirectory.close();
+        }
     }
 }

@@ -13,7 +13,7 @@ import java.util.List;
  * The server's options (PROTOCOL.md, "Server options"): each a flag and a {@code PRESENCE_*} environment
  * variable; a flag wins over its variable.
  */
-@Command(name = "presence-server", mixinStandardHelpOptions = true, version = "presence-server 0.1",
+@Command(name = "presence-server", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         description = "Real-time online status for chat apps: HTTP API, web page and WebSocket on one port.",
         sortOptions = false)
 public final class ServerCommand {

@@ -1,12 +1,15 @@
 package dev.presence.server.http;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.presence.server.chat.ChatException;
 import dev.presence.server.chat.Text;
 import dev.presence.server.gateway.Authenticator.Identity;
 import dev.presence.server.protocol.Json;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +17,10 @@ import java.util.function.Function;
 
 /** One API call, copied out of Netty's buffers so it can be handled on a worker thread. */
 public final class ApiRequest {
+
+    /** One JSON value and nothing after it but white space. */
+    private static final ObjectReader BODY_READER = Json.MAPPER.reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final Map<String, String> pathParams;
     private final Map<String, List<String>> query;
@@ -102,15 +109,28 @@ public final class ApiRequest {
         return wellFormed("field '" + field + "'", value.asText());
     }
 
+    /** A body, if there is one, must be a JSON object, whether or not the call reads it; else a 400. */
+    void checkBody() {
+        if (body.length > 0) {
+            body();
+        }
+    }
+
     private JsonNode body() {
         if (json == null) {
             if (body.length == 0) {
                 throw ChatException.invalid("a JSON object body is required");
             }
+            String text;
             try {
-                json = Json.parse(body);
+                text = StrictUtf8.decode(body);
+            } catch (CharacterCodingException e) {
+                throw ChatException.invalid("the body is not valid UTF-8");
+            }
+            try {
+                json = BODY_READER.readTree(text);
             } catch (IOException e) {
-                throw ChatException.invalid("the body is not valid JSON");
+                throw ChatException.invalid("the body is not valid JSON, or has something after its JSON value");
             }
             if (json == null || !json.isObject()) {
                 throw ChatException.invalid("the body must be a JSON object");

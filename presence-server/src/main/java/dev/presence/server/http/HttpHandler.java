@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -42,21 +43,25 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     private static final Set<String> HANDED_TO_PASSWORD_POOL = Set.of("POST /api/sessions", "POST /api/users");
 
     /** HTTP handlers in the pipeline that a WebSocket has no use for (the handshake replaces the codec). */
-    private static final List<String> HTTP_ONLY_HANDLERS = List.of("keepAlive", "aggregator");
+    private static final List<String> HTTP_ONLY_HANDLERS = List.of("timeouts", "keepAlive", "aggregator");
 
     private final List<Route> routes;
     private final ChatService chat;
     private final WebSocketGateway gateway;
     private final ServerMetrics metrics;
     private final ExecutorService workers;
+    /** False when {@code /metrics} has a port of its own ({@link MetricsEndpoint}): this one answers 404. */
+    private final boolean servesMetrics;
     private final StaticFiles staticFiles = new StaticFiles();
 
-    public HttpHandler(ChatService chat, WebSocketGateway gateway, ServerMetrics metrics, ExecutorService workers) {
+    public HttpHandler(ChatService chat, WebSocketGateway gateway, ServerMetrics metrics, ExecutorService workers,
+                       boolean servesMetrics) {
         this.routes = ApiRoutes.of(chat);
         this.chat = chat;
         this.gateway = gateway;
         this.metrics = metrics;
         this.workers = workers;
+        this.servesMetrics = servesMetrics;
     }
 
     @Override
@@ -64,6 +69,15 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (request.decoderResult().isFailure()) {
             HttpResponses.error(ctx, false, 400, "bad_request", "the request could not be read");
+            return;
+        }
+        String hostProblem = HostHeader.problem(request);
+        if (hostProblem != null) {
+            HttpResponses.error(ctx, false, 400, "bad_request", hostProblem);
+            return;
+        }
+        if (!StrictUtf8.isWellFormedUri(request.uri())) {
+            HttpResponses.error(ctx, keepAlive, 400, "bad_request", "the request URI is not properly encoded");
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
@@ -83,7 +97,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             HttpResponses.json(ctx, keepAlive, 200, Map.of("status", "ok"));
             return;
         }
-        if (path.equals("/metrics")) {
+        if (path.equals("/metrics") && servesMetrics) {
             HttpResponses.send(ctx, keepAlive, 200, "text/plain; version=0.0.4; charset=utf-8",
                     metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return;
@@ -126,6 +140,12 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             }
             return;
         }
+        if (request.content().isReadable()
+                && !JsonMediaType.matches(request.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+            HttpResponses.error(ctx, keepAlive, 415, "unsupported_media_type",
+                    "a request body must be sent as Content-Type: application/json");
+            return;
+        }
         ApiRequest apiRequest = new ApiRequest(params, uri.parameters(), ByteBufUtil.getBytes(request.content()),
                 BearerToken.of(request.headers().get(HttpHeaderNames.AUTHORIZATION)), clientAddress(ctx),
                 chat::identify);
@@ -143,6 +163,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private void handle(ChannelHandlerContext ctx, Route route, ApiRequest request, boolean keepAlive) {
         try {
+            request.checkBody();
             answer(ctx, keepAlive, route.handler().apply(request));
         } catch (RuntimeException e) {
             fail(ctx, keepAlive, e);
@@ -201,7 +222,8 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!(cause instanceof java.io.IOException)) {
+        // a client gone half-way through a request (or timed out there) is not the server's failure
+        if (!(cause instanceof java.io.IOException || cause instanceof PrematureChannelClosureException)) {
             log.warn("HTTP connection failed", cause);
         }
         ctx.close();
