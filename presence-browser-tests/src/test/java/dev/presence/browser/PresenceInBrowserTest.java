@@ -1,20 +1,11 @@
 package dev.presence.browser;
 
 import dev.presence.testkit.FaultProxy;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.NoAlertPresentException;
-import org.openqa.selenium.WebDriver;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -25,84 +16,11 @@ import static org.awaitility.Awaitility.await;
  * comes, goes, loses the network and gets it back; and messages between them. Every test leaves
  * screenshots under {@code target/screenshots/}.
  */
-class PresenceInBrowserTest {
-
-    private static TestServer server;
-    private static ApiClient api;
-
-    private final List<WebDriver> drivers = new ArrayList<>();
-    private final List<FaultProxy> proxies = new ArrayList<>();
-    private String testName;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        if (!Browsers.chromiumPresent()) {
-            return; // each test reports itself as skipped, with the reason
-        }
-        server = TestServer.start();
-        api = new ApiClient(server.base());
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    @BeforeEach
-    void name(TestInfo info) {
-        Browsers.requireChromium();
-        testName = info.getTestMethod().orElseThrow().getName();
-    }
-
-    @AfterEach
-    void quitBrowsers() {
-        List<String> problems = new ArrayList<>();
-        for (WebDriver driver : drivers) {
-            List<String> console;
-            try {
-                console = Browsers.console(driver);
-            } catch (RuntimeException closedByTheTest) {
-                continue;
-            }
-            console.forEach(line -> System.out.println(testName + " console: " + line));
-            console.stream()
-                    .filter(line -> line.contains("Content Security Policy") || line.contains("Uncaught"))
-                    .forEach(problems::add);
-        }
-        drivers.forEach(Browsers::quit);
-        proxies.forEach(FaultProxy::close);
-        assertThat(problems).as("CSP violations or uncaught script errors in the page").isEmpty();
-    }
-
-    private PresencePage browser(String who, Browsers.Size size) {
-        WebDriver driver = Browsers.start(testName + "-" + who, size);
-        drivers.add(driver);
-        return new PresencePage(driver, who);
-    }
-
-    private void screenshot(PresencePage page, String what) {
-        Browsers.screenshot(page.driver(), testName + "-" + what);
-    }
-
-    private static String unique(String name) {
-        return name + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
-    }
-
-    private record Pair(ApiClient.User a, ApiClient.User b, String threadId) {
-    }
-
-    private static Pair twoUsersInOneThread() {
-        ApiClient.User a = api.signUpAndLogIn(unique("alice"), "Alice");
-        ApiClient.User b = api.signUpAndLogIn(unique("bob"), "Bob");
-        String threadId = api.threadOf(a, b, "Lunch plans");
-        return new Pair(a, b, threadId);
-    }
+class PresenceInBrowserTest extends BrowserTest {
 
     @Test
     void aSeesBGoOnlineWhenBOpensThePageAndOfflineWithinTwoSecondsWhenBClosesTheTab() {
-        Pair p = twoUsersInOneThread();
+        Pair p = twoUsersInOneThread("Lunch plans");
         PresencePage a = browser("A", Browsers.DESKTOP).openAndLogIn(server.base(), p.a());
         await("A lists B").atMost(Duration.ofSeconds(5)).until(() -> p.b().id().equals(bRowId(a, p)));
         assertThat(a.statusOf(p.b().id())).isEqualTo("offline");
@@ -131,9 +49,8 @@ class PresenceInBrowserTest {
 
     @Test
     void whenBsNetworkIsCutASeesBOfflineAndWhenItReturnsBReconnectsByItself() throws Exception {
-        Pair p = twoUsersInOneThread();
-        FaultProxy proxy = new FaultProxy(server.port());
-        proxies.add(proxy);
+        Pair p = twoUsersInOneThread("Lunch plans");
+        FaultProxy proxy = proxy();
         URI viaProxy = URI.create("http://127.0.0.1:" + proxy.port());
 
         PresencePage a = browser("A", Browsers.DESKTOP).openAndLogIn(server.base(), p.a());
@@ -167,7 +84,7 @@ class PresenceInBrowserTest {
 
     @Test
     void whenTheBrowserGoesOfflineThePageSaysSoAndReconnectsAtOnceWhenItIsOnlineAgain() {
-        Pair p = twoUsersInOneThread();
+        Pair p = twoUsersInOneThread("Lunch plans");
         PresencePage a = browser("A", Browsers.DESKTOP).openAndLogIn(server.base(), p.a());
         PresencePage b = browser("B", Browsers.PHONE).openAndLogIn(server.base(), p.b());
         await("A sees B online").atMost(Duration.ofSeconds(5)).until(() -> "online".equals(a.statusOf(p.b().id())));
@@ -191,7 +108,7 @@ class PresenceInBrowserTest {
 
     @Test
     void aMessageFromAAppearsAtBWithoutAReloadAndHtmlInItIsShownAsText() {
-        Pair p = twoUsersInOneThread();
+        Pair p = twoUsersInOneThread("Lunch plans");
         PresencePage a = browser("A", Browsers.DESKTOP).openAndLogIn(server.base(), p.a()).openThread(p.threadId());
         PresencePage b = browser("B", Browsers.PHONE).openAndLogIn(server.base(), p.b()).openThread(p.threadId());
         Object bPageInstance = b.js("return window.performance.timeOrigin;");
@@ -214,7 +131,7 @@ class PresenceInBrowserTest {
 
     @Test
     void aRevokedTokenEndsTheSessionAndThePageStopsReconnecting() {
-        Pair p = twoUsersInOneThread();
+        Pair p = twoUsersInOneThread("Lunch plans");
         PresencePage b = browser("B", Browsers.PHONE).openAndLogIn(server.base(), p.b());
         String pageToken = (String) b.js("return sessionStorage.getItem('presence.token');");
         assertThat(pageToken).as("the page keeps its token in sessionStorage").isNotBlank();

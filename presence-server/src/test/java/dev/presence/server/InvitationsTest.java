@@ -6,12 +6,10 @@ import dev.presence.server.support.Api.Account;
 import dev.presence.server.support.Api.Reply;
 import dev.presence.server.support.ServerFixture;
 import dev.presence.server.support.WsProbe;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,7 +22,6 @@ class InvitationsTest {
 
     @RegisterExtension
     final ServerFixture server = ServerFixture.perTest();
-    private final List<WsProbe> probes = new ArrayList<>();
     private Api api;
     private Account ann;
     private Account bob;
@@ -38,15 +35,8 @@ class InvitationsTest {
         team = api.createThread(ann, "team");
     }
 
-    @AfterEach
-    void closeProbes() {
-        probes.forEach(WsProbe::close);
-    }
-
     private WsProbe online(String name, Account account) {
-        WsProbe probe = WsProbe.online(name, server.ws(), account.token());
-        probes.add(probe);
-        return probe;
+        return server.online(name, account.token());
     }
 
     private Reply invite(Account inviter, String threadId, Account invitee) {

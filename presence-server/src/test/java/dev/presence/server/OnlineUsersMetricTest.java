@@ -3,13 +3,10 @@ package dev.presence.server;
 import dev.presence.server.support.Api.Account;
 import dev.presence.server.support.ServerFixture;
 import dev.presence.server.support.WsProbe;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,17 +23,9 @@ class OnlineUsersMetricTest {
 
     @RegisterExtension
     final ServerFixture server = ServerFixture.perTest();
-    private final List<WsProbe> probes = new ArrayList<>();
-
-    @AfterEach
-    void closeProbes() {
-        probes.forEach(WsProbe::close);
-    }
 
     private WsProbe online(String name, Account account) {
-        WsProbe probe = WsProbe.online(name, server.ws(), account.token());
-        probes.add(probe);
-        return probe;
+        return server.online(name, account.token());
     }
 
     private double onlineUsers() {

@@ -5,13 +5,10 @@ import dev.presence.server.support.Api;
 import dev.presence.server.support.Api.Account;
 import dev.presence.server.support.ServerFixture;
 import dev.presence.server.support.WsProbe;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,7 +25,6 @@ class ThreadMemberLeftTest {
 
     @RegisterExtension
     final ServerFixture server = ServerFixture.perTest();
-    private final List<WsProbe> probes = new ArrayList<>();
     private Api api;
     private Account ann;
     private Account bob;
@@ -42,15 +38,8 @@ class ThreadMemberLeftTest {
         cat = api.signUp("cat");
     }
 
-    @AfterEach
-    void closeProbes() {
-        probes.forEach(WsProbe::close);
-    }
-
     private WsProbe online(String name, Account account) {
-        WsProbe probe = WsProbe.online(name, server.ws(), account.token());
-        probes.add(probe);
-        return probe;
+        return server.online(name, account.token());
     }
 
     private void leave(Account who, String threadId) {

@@ -29,6 +29,8 @@ public final class ServerFixture implements AutoCloseable, BeforeEachCallback, A
     private final UnaryOperator<ServerConfig> tweak;
     private PresenceServer server;
     public Api api;
+    /** Probes opened through {@link #online}, closed with the server. */
+    private final java.util.List<WsProbe> probes = new java.util.ArrayList<>();
 
     public ServerFixture(Path dataDir) {
         this(dataDir, UnaryOperator.identity());
@@ -95,8 +97,17 @@ public final class ServerFixture implements AutoCloseable, BeforeEachCallback, A
         return URI.create("ws://127.0.0.1:" + port + "/ws");
     }
 
+    /** A WebSocket of {@code name}'s, welcomed; closed when the fixture closes (after each test). */
+    public WsProbe online(String name, String token) {
+        WsProbe probe = WsProbe.online(name, ws(), token);
+        probes.add(probe);
+        return probe;
+    }
+
     @Override
     public void close() {
+        probes.forEach(WsProbe::close);
+        probes.clear();
         server.close();
     }
 }
