@@ -82,4 +82,13 @@ class QuickBenchTest {
             assertThat(phase.path("attempts_per_100ms").size()).isPositive();
         }
     }
+
+    @Test
+    void writes() throws Exception {
+        JsonNode json = quick("writes");
+        for (String kind : WritesCommand.KINDS) {
+            assertThat(json.path("latency_ms").path(kind).path("count").asLong()).as(kind).isPositive();
+            assertThat(json.path("latency_ms").path(kind).path("p50").isNumber()).as(kind).isTrue();
+        }
+    }
 }
