@@ -91,4 +91,12 @@ class QuickBenchTest {
             assertThat(json.path("latency_ms").path(kind).path("p50").isNumber()).as(kind).isTrue();
         }
     }
+
+    @Test
+    void journal() throws Exception {
+        JsonNode costs = quick("journal").path("ns_per_operation");
+        assertThat(costs.path("recordAChange").path("score").asDouble()).isPositive();
+        assertThat(costs.path("recordANewUserThenFreeItsSlot").path("score").asDouble()).isPositive();
+        assertThat(costs.path("encodeTheStatusFrame").path("score").asDouble()).isPositive();
+    }
 }
