@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CrashDurabilityIT {
 
     /** Each kind of write is the last one before a kill this many times (one restart each). */
-    private static final int ROUNDS = Integer.getInteger("crash.rounds", 1);
+    private static final int ROUNDS = Integer.getInteger("crash.rounds", 2);
 
     @TempDir
     Path dataDir;

@@ -162,12 +162,12 @@ public final class StatusJournal implements AutoCloseable {
         int capacity = regions.size() * SLOTS_PER_REGION;
         int highest = 0;
         for (int slot = 1; slot < capacity; slot++) {
-            UserStatus entry = read(slot);
-            if (entry == null) {
+            if (slotBuffer(slot).get(base(slot) + ID_LENGTH) == 0) {
                 continue;
             }
-            if (slots.putIfAbsent(entry.userId(), slot) != null) {
-                // two slots of one user cannot happen by the order of writes; if it does, keep the first
+            UserStatus entry = read(slot);
+            // neither can happen by the order of writes (a damaged file, say); such a slot is freed
+            if (entry == null || slots.putIfAbsent(entry.userId(), slot) != null) {
                 slotBuffer(slot).put(base(slot) + ID_LENGTH, (byte) 0);
                 continue;
             }

@@ -4,8 +4,11 @@ import dev.presence.core.UserStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,6 +108,24 @@ class StatusJournalTest {
             assertThat(again.size()).isEqualTo(5_000);
         }
         assertThat(Files.size(dir.resolve(StatusJournal.FILE_NAME))).isEqualTo(3 * MIB);
+    }
+
+    @Test
+    void aDamagedSlotIsSkippedAndGivenToTheNextUser() throws Exception {
+        try (StatusJournal journal = StatusJournal.open(dir)) {
+            journal.record(new UserStatus("u_ann", false, 1, 1));
+        }
+        try (FileChannel file = FileChannel.open(dir.resolve(StatusJournal.FILE_NAME), StandardOpenOption.WRITE)) {
+            file.write(ByteBuffer.wrap(new byte[] {(byte) 200}), 64 + 17); // the first slot's id length
+        }
+
+        try (StatusJournal journal = StatusJournal.open(dir)) {
+            assertThat(journal.found()).isEmpty();
+            journal.record(new UserStatus("u_bob", false, 2, 2));
+        }
+        try (StatusJournal again = StatusJournal.open(dir)) {
+            assertThat(again.found()).containsExactly(new UserStatus("u_bob", false, 2, 2));
+        }
     }
 
     @Test
