@@ -26,9 +26,12 @@ import java.util.function.Consumer;
 public final class JdbcChatStore implements ChatStore {
 
     private final HikariDataSource dataSource;
+    /** For an H2 file database only. */
+    private final H2Housekeeping housekeeping;
 
-    private JdbcChatStore(HikariDataSource dataSource) {
+    private JdbcChatStore(HikariDataSource dataSource, H2Housekeeping housekeeping) {
         this.dataSource = dataSource;
+        this.housekeeping = housekeeping;
     }
 
     /**
@@ -41,7 +44,13 @@ public final class JdbcChatStore implements ChatStore {
      * (a power loss may still lose the last seconds; PostgreSQL is the database for that), so the cost is a
      * {@code write(2)} per commit, not a disk flush; the bench README has the latency before and after. The
      * price is disk space: MVStore keeps replaced chunks for its retention time (45 s), so the file also holds
-     * about 45 s of churn at the current write rate (measured in the bench README).
+     * about 45 s of churn at the current write rate (measured in the bench README); and since this setting also
+     * stops H2's background thread, {@link H2Housekeeping} does its rewriting of mostly empty chunks.
+     *
+     * <p>Rather than a checkpoint after each write (a group commit), the setting makes every commit durable,
+     * including those of store methods added later, and it has no window: with the background thread on, a
+     * checkpoint can find the changes already taken by that thread's asynchronous store and return before they
+     * are written.
      */
     public static JdbcChatStore embedded(Path dataDir) {
         Path file = dataDir.toAbsolutePath().resolve("presence");
@@ -75,7 +84,16 @@ public final class JdbcChatStore implements ChatStore {
             dataSource.close();
             throw e;
         }
-        return new JdbcChatStore(dataSource);
+        H2Housekeeping housekeeping = null;
+        if (jdbcUrl.startsWith("jdbc:h2:file:") && jdbcUrl.contains("WRITE_DELAY=0")) {
+            try {
+                housekeeping = H2Housekeeping.start(dataSource);
+            } catch (SQLException | RuntimeException e) {
+                dataSource.close();
+                throw new StoreException("could not start the H2 housekeeping", e);
+            }
+        }
+        return new JdbcChatStore(dataSource, housekeeping);
     }
 
     @Override
@@ -312,6 +330,9 @@ public final class JdbcChatStore implements ChatStore {
 
     @Override
     public void close() {
+        if (housekeeping != null) {
+            housekeeping.close();
+        }
         dataSource.close();
     }
 
