@@ -50,6 +50,15 @@ final class WritesCommand extends Scenario {
             description = "Run the server on this database (e.g. PostgreSQL) instead of the embedded one.")
     String dbUrl;
 
+    @Option(names = "--sustain", paramLabel = "PER-SECOND",
+            description = "Instead of rounds: post this many messages a second and report the embedded database's"
+                    + " file size every 30 s (what durable commits cost in disk space).")
+    Integer sustain;
+
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "300",
+            description = "How long --sustain runs (default ${DEFAULT-VALUE}; quick 10).")
+    int seconds;
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Override
@@ -75,6 +84,11 @@ final class WritesCommand extends Scenario {
                 work.resolve("server.log"))) {
             URI base = URI.create(server.base());
             String run = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+            if (sustain != null) {
+                sustained(base, run, data, latency.get("message"));
+                report.root.putObject("latency_ms").set("message", Report.percentilesMs(latency.get("message")));
+                return;
+            }
             // warm-up: the JIT and the connection pools, not measured
             new Writer(base, "w" + run, latency, false).rounds(Math.min(n, 20));
             long start = System.nanoTime();
@@ -91,8 +105,8 @@ final class WritesCommand extends Scenario {
                 f.get();
             }
             pool.shutdown();
-            double seconds = (System.nanoTime() - start) / 1e9;
-            report.root.put("writes_per_second", n * clients * KINDS.size() / seconds);
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            report.root.put("writes_per_second", n * clients * KINDS.size() / elapsed);
             if (dbUrl == null) {
                 report.root.put("database_file_bytes_at_end", databaseBytes(data));
             }
@@ -107,6 +121,38 @@ final class WritesCommand extends Scenario {
         }
         report.note(String.format("%.0f writes/s in all, %d client(s), %s", report.root.path("writes_per_second")
                 .asDouble(), clients, report.root.path("database").asText()));
+    }
+
+    /** Messages at a steady rate, paced per second; the file size every 30 s. */
+    private void sustained(URI base, String run, Path data, Histogram latency) throws Exception {
+        int duration = common.quick ? 10 : seconds;
+        int sampleEvery = common.quick ? 5 : 30;
+        Writer writer = new Writer(base, "s" + run, Map.of("message", latency), true);
+        String thread = writer.call("POST", "/api/threads", writer.partnerToken, "{\"title\":\"sustained\"}", 201,
+                null).path("id").asText();
+        report.root.put("sustained_messages_per_second", sustain);
+        report.header("seconds", "messages", "file MB", "message p50 ms", "p99 ms");
+        var samples = report.root.putArray("file_bytes");
+        long start = System.nanoTime();
+        long sent = 0;
+        for (int second = 1; second <= duration; second++) {
+            for (int i = 0; i < sustain; i++) {
+                writer.call("POST", "/api/threads/" + thread + "/messages", writer.partnerToken,
+                        "{\"text\":\"message " + sent++ + "\"}", 201, "message");
+            }
+            long wait = start + TimeUnit.SECONDS.toNanos(second) - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            if (second % sampleEvery == 0) {
+                long bytes = databaseBytes(data);
+                samples.addObject().put("seconds", second).put("messages", sent).put("bytes", bytes);
+                report.row(second, sent, bytes / 1048576.0, latency.getValueAtPercentile(50) / 1e6,
+                        latency.getValueAtPercentile(99) / 1e6);
+            }
+        }
+        report.note(String.format("%d messages a second for %d s (%d sent), one client, %s", sustain, duration, sent,
+                report.root.path("database").asText()));
     }
 
     private static long databaseBytes(Path data) throws IOException {
