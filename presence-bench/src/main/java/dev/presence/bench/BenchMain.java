@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
                 + " process, drives non-blocking WebSocket clients over loopback and writes"
                 + " bench/results/<scenario>-<date>.json.",
         subcommands = {DensityCommand.class, FanoutCommand.class, DetectCommand.class, StormCommand.class,
-                PlotCommand.class, GeneratorCommand.class})
+                WritesCommand.class, JournalCommand.class, PlotCommand.class, GeneratorCommand.class})
 public final class BenchMain implements Runnable {
 
     public static void main(String[] args) {

@@ -85,4 +85,21 @@ class QuickBenchTest {
             assertThat(phase.path("attempts_per_100ms").size()).isPositive();
         }
     }
+
+    @Test
+    void writes() throws Exception {
+        JsonNode json = quick("writes");
+        for (String kind : WritesCommand.KINDS) {
+            assertThat(json.path("latency_ms").path(kind).path("count").asLong()).as(kind).isPositive();
+            assertThat(json.path("latency_ms").path(kind).path("p50").isNumber()).as(kind).isTrue();
+        }
+    }
+
+    @Test
+    void journal() throws Exception {
+        JsonNode costs = quick("journal").path("ns_per_operation");
+        assertThat(costs.path("recordAChange").path("score").asDouble()).isPositive();
+        assertThat(costs.path("recordANewUserThenFreeItsSlot").path("score").asDouble()).isPositive();
+        assertThat(costs.path("encodeTheStatusFrame").path("score").asDouble()).isPositive();
+    }
 }

@@ -30,6 +30,7 @@ public final class PresenceTracker {
     private final Map<String, UserState> users = new HashMap<>();
     private final Map<String, UserState> dirty = new HashMap<>();
     private int onlineUsers;
+    private Consumer<UserStatus> changes = status -> { };
 
     /**
      * @param transitions told of every flip, synchronously, on the owning thread
@@ -55,6 +56,15 @@ public final class PresenceTracker {
         UserState user = user(userId);
         user.lastSeen = Math.max(user.lastSeen, lastSeen);
         user.version = Math.max(user.version, Math.max(version, clock.millis()));
+    }
+
+    /**
+     * Tells {@code listener} of every change of a user's status, last seen or version, synchronously on the
+     * owning thread and before the change is reported or can be read: for a journal that must hold whatever may
+     * be delivered. {@link #restore} is not a change.
+     */
+    public void onChange(Consumer<UserStatus> listener) {
+        this.changes = listener;
     }
 
     /**
@@ -199,6 +209,7 @@ public final class PresenceTracker {
 
     private void markDirty(String userId, UserState user) {
         dirty.put(userId, user);
+        changes.accept(user.status(userId));
     }
 
     private UserState user(String userId) {

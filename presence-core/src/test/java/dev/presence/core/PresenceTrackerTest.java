@@ -275,4 +275,31 @@ class PresenceTrackerTest {
         tracker.expireAllGraces();
         assertThat(tracker.onlineUserCount()).isZero();
     }
+
+    @Test
+    void theChangeListenerHoldsEveryUsersLatestStatusBeforeAnyFlipIsReported() {
+        java.util.Map<String, UserStatus> journal = new java.util.HashMap<>();
+        List<Boolean> journaledBeforeFlip = new ArrayList<>();
+        PresenceTracker journaled = new PresenceTracker(time, time, GRACE,
+                flip -> journaledBeforeFlip.add(flip.equals(journal.get(flip.userId()))));
+        journaled.onChange(status -> journal.put(status.userId(), status));
+
+        journaled.sessionStarted("phone", "bob");
+        assertThat(journal.get("bob")).isEqualTo(journaled.status("bob"));
+        time.advance(100);
+        journaled.sessionStarted("laptop", "bob"); // no flip, but last seen moves: a welcome may show it
+        assertThat(journal.get("bob")).isEqualTo(journaled.status("bob"));
+        time.advance(100);
+        journaled.sessionEnded("laptop", EndReason.CLOSED, time.millis());
+        assertThat(journal.get("bob")).isEqualTo(journaled.status("bob"));
+        time.advance(100);
+        journaled.sessionEnded("phone", EndReason.LOST, time.millis());
+        time.advance(GRACE); // the offline flip, from a timer
+        assertThat(journal.get("bob")).isEqualTo(journaled.status("bob"));
+        assertThat(journal.get("bob").online()).isFalse();
+
+        journaled.restore("ann", 5, 6); // what the store kept is not a change
+        assertThat(journal).doesNotContainKey("ann");
+        assertThat(journaledBeforeFlip).containsExactly(true, true);
+    }
 }

@@ -8,6 +8,7 @@ import dev.presence.server.gateway.WebSocketGateway;
 import dev.presence.server.http.HttpHandler;
 import dev.presence.server.metrics.ServerMetrics;
 import dev.presence.server.presence.PresenceHub;
+import dev.presence.server.presence.StatusJournal;
 import dev.presence.server.store.ChatStore;
 import dev.presence.server.store.JdbcChatStore;
 import io.netty.bootstrap.ServerBootstrap;
@@ -36,6 +37,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.sql.SQLException;
@@ -87,10 +89,16 @@ public final class PresenceServer implements AutoCloseable {
         }
         this.workers = newWorkers();
         ServerMetrics metrics = new ServerMetrics();
+        StatusJournal journal = null;
         try {
-            this.hub = new PresenceHub(store, workers, metrics, config.offlineGrace().toMillis(),
+            // under --data-dir with either database: it is this node's own, like its log
+            journal = StatusJournal.open(config.dataDir());
+            this.hub = new PresenceHub(store, journal, workers, metrics, config.offlineGrace().toMillis(),
                     config.heartbeatInterval().toMillis(), config.heartbeatTimeout().toMillis());
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
+            if (journal != null) {
+                journal.close();
+            }
             store.close();
             workers.shutdown();
             if (dataDirectory != null) {

@@ -30,7 +30,9 @@ import java.util.function.Function;
  * The one thread that owns the presence state: the {@link PresenceEngine}, the live sessions of each user and
  * the order of everything a session is sent. Event loops and workers hand it work and never wait for it.
  * Once started it never blocks (the state is loaded from the store once, before the server accepts
- * connections): the database sees only a batched write-behind of last seen and versions, on a worker.
+ * connections): the database sees only a batched write-behind of last seen and versions, on a worker. What the
+ * write-behind has not saved yet is in the {@link StatusJournal}, written before anything can be delivered, so
+ * a crash never brings back an older {@code last_seen} than a watcher was shown.
  *
  * <p>Because every frame to a session is queued from this thread, a session's {@code welcome} always comes
  * before any event sent to it.
@@ -43,6 +45,7 @@ public final class PresenceHub implements AutoCloseable {
     private final ScheduledThreadPoolExecutor thread = newHubThread();
     private final Clock clock;
     private final ChatStore store;
+    private final StatusJournal journal;
     private final Executor workers;
     private final ServerMetrics metrics;
     private final long heartbeatIntervalMs;
@@ -90,12 +93,15 @@ public final class PresenceHub implements AutoCloseable {
 
     /**
      * @param store   read once here to load memberships and kept statuses; then written behind in batches
+     * @param journal what an earlier run may have shown but not saved, replayed here over the store; then every
+     *                status change, before it is delivered; the hub closes it
      * @param workers where blocking store calls run
      */
-    public PresenceHub(ChatStore store, Executor workers, ServerMetrics metrics, long offlineGraceMs,
-                       long heartbeatIntervalMs, long heartbeatTimeoutMs) {
+    public PresenceHub(ChatStore store, StatusJournal journal, Executor workers, ServerMetrics metrics,
+                       long offlineGraceMs, long heartbeatIntervalMs, long heartbeatTimeoutMs) {
         this.clock = Clock.system();
         this.store = store;
+        this.journal = journal;
         this.workers = workers;
         this.metrics = metrics;
         this.heartbeatIntervalMs = heartbeatIntervalMs;
@@ -113,6 +119,18 @@ public final class PresenceHub implements AutoCloseable {
         this.engine = new PresenceEngine(clock, scheduler, offlineGraceMs, this::deliver);
         call(e -> {
             store.forEachStatus(s -> e.restore(s.userId(), s.lastSeen(), s.version()));
+            List<UserStatus> journaled = journal.found();
+            for (UserStatus s : journaled) {
+                // newer than the store where the write-behind lagged behind a crash
+                e.restore(s.userId(), s.lastSeen(), s.version());
+                UserStatus restored = e.tracker().status(s.userId());
+                journal.record(restored); // offline now, before this run's first alive() could make it look online
+                unsaved.add(restored);
+            }
+            if (!journaled.isEmpty()) {
+                log.info("Restored the last seen of {} user(s) from the status journal", journaled.size());
+            }
+            e.tracker().onChange(journal::record);
             store.forEachMembership(e.audience()::join);
             return null;
         }).join();
@@ -299,6 +317,7 @@ public final class PresenceHub implements AutoCloseable {
     }
 
     private void flushStatuses() {
+        journal.alive(clock.millis());
         List<UserStatus> changed = engine.tracker().drainChanged();
         if (!unsaved.isEmpty()) {
             changed.addAll(unsaved); // the store keeps the greatest of each, so order does not matter
@@ -307,7 +326,9 @@ public final class PresenceHub implements AutoCloseable {
         if (!changed.isEmpty()) {
             try {
                 workers.execute(() -> {
-                    if (!saveStatuses(changed)) {
+                    if (saveStatuses(changed)) {
+                        run(() -> journal.saved(changed));
+                    } else {
                         run(() -> unsaved.addAll(changed));
                     }
                 });
@@ -339,12 +360,24 @@ public final class PresenceHub implements AutoCloseable {
                 e.tracker().expireAllGraces(); // lost sessions go offline now, with a version that is saved
                 List<UserStatus> all = e.tracker().drainChanged();
                 all.addAll(unsaved);
+                unsaved.clear();
                 return all;
             }).get(5, TimeUnit.SECONDS);
-            saveStatuses(last);
+            if (saveStatuses(last)) {
+                run(() -> journal.saved(last));
+            }
         } catch (Exception e) {
             log.warn("Could not write the last statuses at shutdown", e);
         }
         thread.shutdown();
+        try {
+            if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("The presence thread did not stop within 5 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // whatever was not saved stays in the journal for the next start
+        journal.close();
     }
 }

@@ -11,7 +11,11 @@ import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -26,8 +30,19 @@ class PresenceHubTest {
 
     private final JdbcChatStore store = JdbcChatStore.open("jdbc:h2:mem:hub" + UUID.randomUUID()
             + ";DB_CLOSE_DELAY=-1", null);
-    private final PresenceHub hub = new PresenceHub(store, Executors.newSingleThreadExecutor(), new ServerMetrics(),
-            60_000, 20_000, 10_000);
+    private final PresenceHub hub = new PresenceHub(store, journal(), Executors.newSingleThreadExecutor(),
+            new ServerMetrics(), 60_000, 20_000, 10_000);
+
+    static StatusJournal journal() {
+        try {
+            Path dir = Files.createTempDirectory("presence-hub-test");
+            dir.toFile().deleteOnExit();
+            dir.resolve(StatusJournal.FILE_NAME).toFile().deleteOnExit();
+            return StatusJournal.open(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     @AfterEach
     void stop() {

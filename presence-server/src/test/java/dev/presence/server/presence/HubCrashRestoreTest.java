@@ -1,0 +1,103 @@
+package dev.presence.server.presence;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.presence.core.EndReason;
+import dev.presence.server.metrics.ServerMetrics;
+import dev.presence.server.presence.PresenceHubTest.FakeSession;
+import dev.presence.server.store.ChatStore;
+import dev.presence.server.store.JdbcChatStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A hub that dies without closing (a crash) before its write-behind saved anything: the next hub over the same
+ * data shows watchers a {@code last_seen} at least as new as what they were shown before.
+ */
+class HubCrashRestoreTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dataDir;
+
+    private final JdbcChatStore real = JdbcChatStore.open("jdbc:h2:mem:crash" + UUID.randomUUID()
+            + ";DB_CLOSE_DELAY=-1", null);
+    /** The real store, except that saving statuses always fails: the write-behind never catches up. */
+    private final ChatStore neverSaves = (ChatStore) Proxy.newProxyInstance(ChatStore.class.getClassLoader(),
+            new Class<?>[] {ChatStore.class}, (proxy, method, args) -> {
+                if (method.getName().equals("saveStatuses")) {
+                    throw new IllegalStateException("the disk is slow today");
+                }
+                try {
+                    return method.invoke(real, args);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            });
+    private final List<PresenceHub> hubs = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        hubs.forEach(PresenceHub::close);
+        real.close();
+    }
+
+    private PresenceHub hub(StatusJournal journal) {
+        PresenceHub hub = new PresenceHub(neverSaves, journal, Executors.newSingleThreadExecutor(),
+                new ServerMetrics(), 60_000, 20_000, 10_000);
+        hubs.add(hub);
+        hub.joined("t1", "u_ann");
+        hub.joined("t1", "u_bob");
+        return hub;
+    }
+
+    @Test
+    void aLastSeenDeliveredBeforeACrashComesBackThoughTheStoreNeverSavedIt() throws Exception {
+        StatusJournal journal = StatusJournal.open(dataDir);
+        PresenceHub first = hub(journal);
+        FakeSession ann = new FakeSession("a1", "u_ann", "ta");
+        FakeSession bob = new FakeSession("b1", "u_bob", "tb");
+        first.open(ann, "ann");
+        first.open(bob, "bob");
+        first.end(bob, EndReason.CLOSED, System.currentTimeMillis());
+        JsonNode offline = await().atMost(Duration.ofSeconds(5)).until(() -> status(ann, false),
+                s -> s != null);
+
+        journal.close(); // the crash: the first hub is gone, its file stays as it was written
+
+        PresenceHub second = hub(StatusJournal.open(dataDir));
+        FakeSession annAgain = new FakeSession("a2", "u_ann", "ta");
+        second.open(annAgain, "ann");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !annAgain.frames.isEmpty());
+        JsonNode bobSeen = JSON.readTree(annAgain.frames.get(0)).path("presence").get(0);
+        assertThat(bobSeen.path("user_id").asText()).isEqualTo("u_bob");
+        assertThat(bobSeen.path("last_seen").asLong()).isGreaterThanOrEqualTo(offline.path("last_seen").asLong())
+                .isPositive();
+        assertThat(bobSeen.path("version").asLong()).isGreaterThanOrEqualTo(offline.path("version").asLong());
+    }
+
+    private static JsonNode status(FakeSession session, boolean online) throws Exception {
+        for (String frame : session.frames) {
+            JsonNode json = JSON.readTree(frame);
+            if (json.path("type").asText().equals("user_status_changed")
+                    && json.path("is_online").asBoolean() == online) {
+                return json;
+            }
+        }
+        return null;
+    }
+}
