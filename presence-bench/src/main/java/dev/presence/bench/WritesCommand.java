@@ -80,7 +80,7 @@ final class WritesCommand extends Scenario {
         }
         Path data = work.resolve("data");
         List<String> flags = dbUrl == null ? List.of() : List.of("--db-url", dbUrl);
-        try (ServerProcess server = ServerProcess.start(common.serverJar(), common.freePort(), data, xmx, flags,
+        try (ServerProcess server = startServer(common.freePort(), data, xmx, List.of(), flags,
                 work.resolve("server.log"))) {
             URI base = URI.create(server.base());
             String run = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
