@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
  * <p>H2 does this itself from the background thread that also writes committed data late; {@code WRITE_DELAY=0}
  * (every commit in the file before it returns, see {@link JdbcChatStore#embedded}) stops that thread, and with it
  * the rewriting. Each commit is a small chunk, and chunks that keep one live page (a full leaf, say) are then kept
- * whole: measured at 100 writes/s, the file grew by ~6 KB a write without end; with this task it stays near what
- * H2 keeps for its 45 s retention time (the bench README has the figures). It reaches the store through H2's
+ * whole: measured at 100 writes/s, the file grew by ~6 KB a write without end; with this task it grew like it does
+ * under H2's own housekeeping, ever slower (the bench README has the figures). It reaches the store through H2's
  * engine classes ({@link SessionLocal}), so it is tied to the H2 version the build pins.
  */
 final class H2Housekeeping implements AutoCloseable {
