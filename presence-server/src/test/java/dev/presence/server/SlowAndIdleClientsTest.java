@@ -12,7 +12,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -72,7 +75,8 @@ class SlowAndIdleClientsTest {
             int port = server.port();
             String token = token(port, "ann");
             List<RawClient> attacker = new ArrayList<>();
-            AtomicBoolean trickling = new AtomicBoolean(true);
+            // the trickling clients' pace: one byte per 50 ms, on a timer (nothing here waits for the server)
+            ScheduledExecutorService pace = Executors.newSingleThreadScheduledExecutor();
             try {
                 // one address opens as many connections as the server takes in all: it gets its share, the rest
                 // is refused at once (the server may admit them in any order: they are accepted on two loops)
@@ -93,25 +97,22 @@ class SlowAndIdleClientsTest {
 
                 // two of them stay idle, two trickle a request head a byte at a time
                 List<RawClient> tricklers = admitted.subList(2, 4);
-                Thread trickle = new Thread(() -> {
-                    byte[] head = ("GET /health HTTP/1.1\r\nHost: x\r\nX-Padding: " + "a".repeat(200))
-                            .getBytes(StandardCharsets.US_ASCII);
-                    for (int i = 0; i < head.length && trickling.get(); i++) {
-                        for (RawClient c : tricklers) {
-                            try {
-                                c.send(new byte[] {head[i]});
-                            } catch (IOException e) {
-                                // closed by the server: what the test waits for
-                            }
-                        }
+                byte[] head = ("GET /health HTTP/1.1\r\nHost: x\r\nX-Padding: " + "a".repeat(200))
+                        .getBytes(StandardCharsets.US_ASCII);
+                AtomicInteger next = new AtomicInteger();
+                pace.scheduleAtFixedRate(() -> {
+                    int i = next.getAndIncrement();
+                    if (i >= head.length) {
+                        return;
+                    }
+                    for (RawClient c : tricklers) {
                         try {
-                            Thread.sleep(50); // the client's pace, not a wait for the server
-                        } catch (InterruptedException e) {
-                            return;
+                            c.send(new byte[] {head[i]});
+                        } catch (IOException e) {
+                            // closed by the server: what the test waits for
                         }
                     }
-                });
-                trickle.start();
+                }, 0, 50, TimeUnit.MILLISECONDS);
 
                 // another address is served at once: the page, and a WebSocket with its welcome
                 long start = System.nanoTime();
@@ -136,7 +137,7 @@ class SlowAndIdleClientsTest {
                 // and with them closed, the address has its share back
                 assertThat(RawClient.request(ATTACKER, port, "GET", "/health", "", null)).startsWith("HTTP/1.1 200");
             } finally {
-                trickling.set(false);
+                pace.shutdownNow();
                 for (RawClient c : attacker) {
                     c.close();
                 }
