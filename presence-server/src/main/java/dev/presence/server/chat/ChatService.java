@@ -2,6 +2,11 @@ package dev.presence.server.chat;
 
 import dev.presence.core.UserStatus;
 import dev.presence.server.config.ServerConfig;
+import dev.presence.server.domain.ChatThread;
+import dev.presence.server.domain.Identity;
+import dev.presence.server.domain.Invitation;
+import dev.presence.server.domain.Message;
+import dev.presence.server.domain.User;
 import dev.presence.server.gateway.Authenticator;
 import dev.presence.server.presence.PresenceHub;
 import dev.presence.server.protocol.Frames;

@@ -2,7 +2,7 @@ package dev.presence.server.chat;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.presence.server.gateway.Authenticator.Identity;
+import dev.presence.server.domain.Identity;
 
 import java.time.Duration;
 import java.util.Optional;

@@ -1,5 +1,7 @@
 package dev.presence.server.chat;
 
+import dev.presence.server.domain.Ids;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

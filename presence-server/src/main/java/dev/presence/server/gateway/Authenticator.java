@@ -1,5 +1,7 @@
 package dev.presence.server.gateway;
 
+import dev.presence.server.domain.Identity;
+
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -9,8 +11,4 @@ public interface Authenticator {
 
     /** Who a token belongs to; empty if it is unknown or revoked. Completes on a worker thread. */
     CompletableFuture<Optional<Identity>> authenticate(String token);
-
-    /** A user as a valid token names them. */
-    record Identity(String userId, String username, String tokenHash) {
-    }
 }

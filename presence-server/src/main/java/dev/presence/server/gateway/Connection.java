@@ -2,7 +2,8 @@ package dev.presence.server.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.presence.core.EndReason;
-import dev.presence.server.chat.Ids;
+import dev.presence.server.domain.Identity;
+import dev.presence.server.domain.Ids;
 import dev.presence.server.presence.LiveSession;
 import dev.presence.server.protocol.CloseCodes;
 import dev.presence.server.protocol.Frames;
@@ -33,8 +34,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One WebSocket after the upgrade: the only handler left in its pipeline besides the frame codec. It
@@ -58,7 +59,7 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     private final String sessionId = Ids.random(12);
     private State state;
     /** Who this is once authenticated; shared by every connection of the same token (fewer strings). */
-    private Authenticator.Identity identity;
+    private Identity identity;
     private long lastInboundNanos;
     private long nextPingNanos;
     private long helloDeadlineNanos;
@@ -229,7 +230,7 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
         }));
     }
 
-    private void opened(Authenticator.Identity identity) {
+    private void opened(Identity identity) {
         this.identity = identity;
         state = State.OPEN;
         dev.presence.server.http.PendingConnections.release(channel); // authenticated: no longer pending

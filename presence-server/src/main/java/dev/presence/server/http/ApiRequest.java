@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.presence.server.chat.ChatException;
 import dev.presence.server.chat.Text;
-import dev.presence.server.gateway.Authenticator.Identity;
+import dev.presence.server.domain.Identity;
 import dev.presence.server.protocol.Json;
 
 import java.io.IOException;

@@ -3,11 +3,11 @@ package dev.presence.server.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.presence.core.UserStatus;
-import dev.presence.server.chat.ChatService;
 import dev.presence.server.chat.ChatService.Member;
 import dev.presence.server.chat.ChatService.ThreadView;
-import dev.presence.server.chat.Invitation;
-import dev.presence.server.chat.Message;
+import dev.presence.server.chat.ChatService;
+import dev.presence.server.domain.Invitation;
+import dev.presence.server.domain.Message;
 import dev.presence.server.protocol.Frames;
 import dev.presence.server.protocol.Json;
 

@@ -8,7 +8,6 @@ import dev.presence.core.UserStatus;
 import dev.presence.server.protocol.CloseCodes;
 import dev.presence.server.metrics.ServerMetrics;
 import dev.presence.server.protocol.Frames;
-import dev.presence.server.store.ChatStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +43,7 @@ public final class PresenceHub implements AutoCloseable {
 
     private final ScheduledThreadPoolExecutor thread = newHubThread();
     private final Clock clock;
-    private final ChatStore store;
+    private final StatusStore store;
     private final StatusJournal journal;
     private final Executor workers;
     private final ServerMetrics metrics;
@@ -97,7 +96,7 @@ public final class PresenceHub implements AutoCloseable {
      *                status change, before it is delivered; the hub closes it
      * @param workers where blocking store calls run
      */
-    public PresenceHub(ChatStore store, StatusJournal journal, Executor workers, ServerMetrics metrics,
+    public PresenceHub(StatusStore store, StatusJournal journal, Executor workers, ServerMetrics metrics,
                        long offlineGraceMs, long heartbeatIntervalMs, long heartbeatTimeoutMs) {
         this.clock = Clock.system();
         this.store = store;

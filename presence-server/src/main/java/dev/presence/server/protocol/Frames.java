@@ -3,9 +3,9 @@ package dev.presence.server.protocol;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.presence.core.UserStatus;
-import dev.presence.server.chat.Invitation;
-import dev.presence.server.chat.Message;
-import dev.presence.server.chat.User;
+import dev.presence.server.domain.Invitation;
+import dev.presence.server.domain.Message;
+import dev.presence.server.domain.User;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,23 +1,21 @@
 package dev.presence.server.store;
 
-import dev.presence.core.UserStatus;
-import dev.presence.server.chat.ChatThread;
-import dev.presence.server.chat.Invitation;
-import dev.presence.server.chat.Message;
-import dev.presence.server.chat.User;
+import dev.presence.server.domain.ChatThread;
+import dev.presence.server.presence.StatusStore;
+import dev.presence.server.domain.Invitation;
+import dev.presence.server.domain.Message;
+import dev.presence.server.domain.User;
 
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 
 /**
  * Where the chat domain is kept. Every method blocks (JDBC): call it from a worker thread, never from an
  * event loop or the presence hub. Nothing on the status path calls it, except the batched
  * {@link #saveStatuses write-behind}.
  */
-public interface ChatStore extends AutoCloseable {
+public interface ChatStore extends StatusStore, AutoCloseable {
 
     /**
      * Creates a user.
@@ -92,9 +90,6 @@ public interface ChatStore extends AutoCloseable {
     /** Whether a user is a member of a thread. */
     boolean isMember(String threadId, String userId);
 
-    /** Every membership as (thread id, user id), to load the audience index at start-up. */
-    void forEachMembership(BiConsumer<String, String> action);
-
     /** Creates an invitation; it is pending until it is accepted or declined. */
     Invitation createInvitation(String threadId, String fromUserId, String toUserId);
 
@@ -135,12 +130,6 @@ public interface ChatStore extends AutoCloseable {
      * @param beforeMessageId only messages older than this one, or null for the newest
      */
     List<Message> messages(String threadId, int limit, String beforeMessageId);
-
-    /** Writes last seen and version of many users in one batch. */
-    void saveStatuses(Collection<UserStatus> statuses);
-
-    /** Every user's kept last seen and version, to restore the presence state at start-up. */
-    void forEachStatus(Consumer<UserStatus> action);
 
     @Override
     void close();

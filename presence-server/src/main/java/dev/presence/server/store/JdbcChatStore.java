@@ -3,11 +3,11 @@ package dev.presence.server.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.presence.core.UserStatus;
-import dev.presence.server.chat.ChatThread;
-import dev.presence.server.chat.Ids;
-import dev.presence.server.chat.Invitation;
-import dev.presence.server.chat.Message;
-import dev.presence.server.chat.User;
+import dev.presence.server.domain.ChatThread;
+import dev.presence.server.domain.Ids;
+import dev.presence.server.domain.Invitation;
+import dev.presence.server.domain.Message;
+import dev.presence.server.domain.User;
 import org.flywaydb.core.Flyway;
 
 import java.nio.file.Path;

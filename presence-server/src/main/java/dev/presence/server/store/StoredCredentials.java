@@ -1,6 +1,6 @@
 package dev.presence.server.store;
 
-import dev.presence.server.chat.User;
+import dev.presence.server.domain.User;
 
 /** A user with their password hash, for login only. */
 public record StoredCredentials(User user, String passwordHash) {

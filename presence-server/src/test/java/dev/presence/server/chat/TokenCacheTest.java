@@ -1,6 +1,6 @@
 package dev.presence.server.chat;
 
-import dev.presence.server.gateway.Authenticator.Identity;
+import dev.presence.server.domain.Identity;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -3,6 +3,7 @@ package dev.presence.server.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.presence.core.EndReason;
+import dev.presence.server.domain.Identity;
 import dev.presence.server.metrics.ServerMetrics;
 import dev.presence.server.presence.LiveSession;
 import io.netty.buffer.ByteBuf;
@@ -42,13 +43,13 @@ class ConnectionTest {
     private static final Duration INTERVAL = Duration.ofSeconds(20);
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Duration HELLO_TIMEOUT = Duration.ofSeconds(10);
-    private static final Authenticator.Identity ANN = new Authenticator.Identity("u-ann", "ann", "hash-ann");
+    private static final Identity ANN = new Identity("u-ann", "ann", "hash-ann");
 
     private final MockTicker ticker = Ticker.newMockTicker();
     private final long tickerStart = ticker.nanoTime();
     private final FakeHub hub = new FakeHub();
     /** The token check in progress; the test completes it. */
-    private final CompletableFuture<Optional<Authenticator.Identity>> tokenCheck = new CompletableFuture<>();
+    private final CompletableFuture<Optional<Identity>> tokenCheck = new CompletableFuture<>();
     private final ServerMetrics metrics = new ServerMetrics();
     private final GatewayContext context = new GatewayContext(hub, token -> tokenCheck, metrics,
             Heartbeat.ofMillis(INTERVAL.toMillis(), TIMEOUT.toMillis()), HELLO_TIMEOUT.toMillis(), List.of(),

@@ -1,6 +1,6 @@
 package dev.presence.server.store;
 
-import dev.presence.server.chat.User;
+import dev.presence.server.domain.User;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,10 @@
 package dev.presence.server.store;
 
 import dev.presence.core.UserStatus;
-import dev.presence.server.chat.ChatThread;
-import dev.presence.server.chat.Invitation;
-import dev.presence.server.chat.Message;
-import dev.presence.server.chat.User;
+import dev.presence.server.domain.ChatThread;
+import dev.presence.server.domain.Invitation;
+import dev.presence.server.domain.Message;
+import dev.presence.server.domain.User;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

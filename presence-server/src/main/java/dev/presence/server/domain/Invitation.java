@@ -1,4 +1,4 @@
-package dev.presence.server.chat;
+package dev.presence.server.domain;
 
 /**
  * An invitation of one user by another to a thread, with the inviter as a user so clients can show who

@@ -1,4 +1,4 @@
-package dev.presence.server.chat;
+package dev.presence.server.domain;
 
 import java.security.SecureRandom;
 import java.util.Base64;

@@ -1,0 +1,5 @@
+package dev.presence.server.domain;
+
+/** A user as a valid login token names them. */
+public record Identity(String userId, String username, String tokenHash) {
+}
