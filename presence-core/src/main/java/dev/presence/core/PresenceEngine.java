@@ -1,127 +1,90 @@
 package dev.presence.core;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * The presence domain in one place: sessions become statuses ({@link PresenceTracker}), statuses go to the
- * users who share a thread with their user and have a live session ({@link Audience}), and nobody else.
+ * The presence state as the server's hub sees it: sessions become statuses, and statuses go to the users who
+ * share a thread with their user and have a live session, and nobody else. The seam between the hub and an
+ * engine: {@link LocalPresenceEngine} keeps everything in this process; a cluster engine keeps it in a shared
+ * store. Every implementation passes the same contract tests.
  *
- * <p>It decides, it does not send: every delivery goes through the {@link StatusSink}. Not thread-safe: one
- * thread owns it, and its {@link Scheduler} runs timers on that thread.
+ * <p>An engine decides, it does not send: an operation returns the deliveries it caused, and the caller sends
+ * them. Deliveries that nobody's call caused (a grace that ran out, another node's change) go to the
+ * {@link StatusSink} the engine was made with. Not thread-safe: one thread owns an engine, and its timers run
+ * on that thread.
  */
-public final class PresenceEngine {
-
-    private final PresenceTracker tracker;
-    private final Audience audience = new Audience();
-    private final StatusSink sink;
-
-    public PresenceEngine(Clock clock, Scheduler scheduler, long offlineGraceMillis, StatusSink sink) {
-        this.sink = sink;
-        this.tracker = new PresenceTracker(clock, scheduler, offlineGraceMillis, this::broadcastFlip);
-    }
-
-    /** Restores a user's last seen and last version from an earlier run. */
-    public void restore(String userId, long lastSeen, long version) {
-        tracker.restore(userId, lastSeen, version);
-    }
+public interface PresenceEngine {
 
     /**
-     * A session of {@code userId} became live.
+     * What a session start caused.
      *
-     * @return the snapshot for its {@code welcome}: the status of every co-member
+     * @param snapshot   the status of every co-member of the session's user, for its {@code welcome}
+     * @param deliveries the user's online flip to their co-members, if the user was offline
      */
-    public List<UserStatus> sessionStarted(String sessionId, String userId) {
-        tracker.sessionStarted(sessionId, userId);
-        return snapshot(userId);
+    record Started(List<UserStatus> snapshot, List<Delivery> deliveries) {
     }
 
+    /** A session of {@code userId} became live. Starting a session that is already live changes nothing. */
+    Started sessionStarted(String sessionId, String userId);
+
     /**
-     * A session ended; see {@link EndReason} for when the user's offline flip is reported.
+     * A session ended; see {@link EndReason} for when the user's offline flip comes. Ending an unknown or
+     * already ended session changes nothing, so a late reaper of an old session can never end a newer one.
      *
      * @param lastHeardMillis when anything last arrived on the session (epoch ms): the user's last seen
-     * @see PresenceTracker#sessionEnded(String, EndReason, long)
+     * @return the user's offline flip if it happened at once
      */
-    public void sessionEnded(String sessionId, EndReason reason, long lastHeardMillis) {
-        tracker.sessionEnded(sessionId, reason, lastHeardMillis);
-    }
+    List<Delivery> sessionEnded(String sessionId, EndReason reason, long lastHeardMillis);
 
-    /** Number of users online now (live or graced). */
-    public int onlineUserCount() {
-        return tracker.onlineUserCount();
-    }
+    /** A user joined a thread: each side of every new pair is shown the other's current status. */
+    List<Delivery> joined(String threadId, String userId);
 
-    /** A user joined a thread: each side of every new pair is shown the other's current status at once. */
-    public void joined(String threadId, String userId) {
-        Set<String> newlyShared = audience.join(threadId, userId);
-        if (newlyShared.isEmpty()) {
-            return;
-        }
-        UserStatus joiner = tracker.status(userId);
-        List<String> watchers = new ArrayList<>(newlyShared.size());
-        for (String member : newlyShared) {
-            if (tracker.hasLiveSession(member)) {
-                watchers.add(member);
-            }
-            if (tracker.hasLiveSession(userId)) {
-                sink.deliver(List.of(userId), tracker.status(member), false);
-            }
-        }
-        if (!watchers.isEmpty()) {
-            sink.deliver(watchers, joiner, false);
-        }
-    }
-
-    /** A user left a thread; users who no longer share a thread with them stop hearing of each other. */
-    public Set<String> left(String threadId, String userId) {
-        return audience.leave(threadId, userId);
-    }
+    /**
+     * A user left a thread.
+     *
+     * @return the users who no longer share any thread with {@code userId}
+     */
+    Set<String> left(String threadId, String userId);
 
     /** The status of every user who shares a thread with {@code viewer}. */
-    public List<UserStatus> snapshot(String viewer) {
-        String[] coMembers = audience.coMemberArray(viewer);
-        List<UserStatus> statuses = new ArrayList<>(coMembers.length);
-        for (String member : coMembers) {
-            statuses.add(tracker.status(member));
-        }
-        return statuses;
-    }
+    List<UserStatus> snapshot(String viewer);
 
     /** The statuses of those {@code userIds} who share a thread with {@code viewer}; the others are left out. */
-    public List<UserStatus> visibleStatuses(String viewer, Collection<String> userIds) {
-        List<UserStatus> statuses = new ArrayList<>();
-        for (String userId : userIds) {
-            if (audience.shareAThread(viewer, userId)) {
-                statuses.add(tracker.status(userId));
-            }
-        }
-        return statuses;
-    }
+    List<UserStatus> visibleStatuses(String viewer, Collection<String> userIds);
 
-    /** The users who share a thread with {@code userId} and have a live session right now. */
-    public List<String> liveCoMembers(String userId) {
-        String[] coMembers = audience.coMemberArray(userId);
-        List<String> live = new ArrayList<>(coMembers.length);
-        for (String member : coMembers) {
-            if (tracker.hasLiveSession(member)) {
-                live.add(member);
-            }
-        }
-        return live;
-    }
+    /** A user's status; an unknown user is offline, never seen, version 0. */
+    UserStatus status(String userId);
 
-    private void broadcastFlip(UserStatus status) {
-        // every flip reaches the sink, also one nobody is there to hear: it counts transitions and online users
-        sink.deliver(liveCoMembers(status.userId()), status, true);
-    }
+    /** The members of a thread. */
+    Set<String> members(String threadId);
 
-    public PresenceTracker tracker() {
-        return tracker;
-    }
+    /** The users who share at least one thread with {@code userId}, without the user. */
+    Set<String> coMembers(String userId);
 
-    public Audience audience() {
-        return audience;
-    }
+    /** Users online now (live, or a lost session inside its grace). */
+    int onlineUserCount();
+
+    /**
+     * What a store kept of a user from an earlier run. Never moves a status back, and is not a change: a
+     * version handed out later is greater than any restored one and than the clock at restore.
+     */
+    void restore(String userId, long lastSeen, long version);
+
+    /**
+     * Tells {@code listener} of every change of a user's status, last seen or version, before the change can
+     * be delivered or read: for a journal that must hold whatever a watcher may have been shown.
+     */
+    void onChange(Consumer<UserStatus> listener);
+
+    /** Statuses changed since the last call, for a batched write-behind. */
+    List<UserStatus> drainChanged();
+
+    /**
+     * Ends every grace now, as if it had run out: at shutdown, so the offline flips of users whose connections
+     * were lost are made (and saved) before the process goes.
+     */
+    List<Delivery> expireAllGraces();
 }

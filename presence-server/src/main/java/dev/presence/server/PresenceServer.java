@@ -1,5 +1,6 @@
 package dev.presence.server;
 
+import dev.presence.core.LocalPresenceEngine;
 import dev.presence.server.chat.ChatService;
 import dev.presence.server.chat.PasswordPool;
 import dev.presence.server.config.ServerConfig;
@@ -7,6 +8,8 @@ import dev.presence.server.protocol.CloseCodes;
 import dev.presence.server.gateway.WebSocketGateway;
 import dev.presence.server.http.HttpHandler;
 import dev.presence.server.metrics.ServerMetrics;
+import dev.presence.server.presence.HubLoop;
+import dev.presence.server.presence.HubThread;
 import dev.presence.server.presence.PresenceHub;
 import dev.presence.server.presence.StatusJournal;
 import dev.presence.server.store.ChatStore;
@@ -62,6 +65,7 @@ public final class PresenceServer implements AutoCloseable {
     private final DataDirectory dataDirectory;
     private final ChatStore store;
     private final ThreadPoolExecutor workers;
+    private final HubThread hubThread = new HubThread();
     private final PresenceHub hub;
     private final WebSocketGateway gateway;
     private final EventLoopGroup bossGroup;
@@ -93,12 +97,17 @@ public final class PresenceServer implements AutoCloseable {
         try {
             // under --data-dir with either database: it is this node's own, like its log
             journal = StatusJournal.open(config.dataDir());
-            this.hub = new PresenceHub(store, journal, workers, metrics, config.offlineGrace().toMillis(),
-                    config.heartbeatInterval().toMillis(), config.heartbeatTimeout().toMillis());
+            HubLoop loop = hubThread.loop();
+            long grace = config.offlineGrace().toMillis();
+            this.hub = new PresenceHub(loop,
+                    sink -> new LocalPresenceEngine(loop.clock(), loop.scheduler(), grace, sink),
+                    store, journal, workers, metrics, new PresenceHub.Heartbeat(
+                            config.heartbeatInterval().toMillis(), config.heartbeatTimeout().toMillis()));
         } catch (IOException | RuntimeException e) {
             if (journal != null) {
                 journal.close();
             }
+            hubThread.close();
             store.close();
             workers.shutdown();
             if (dataDirectory != null) {
@@ -318,6 +327,7 @@ public final class PresenceServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         hub.close();
+        hubThread.close();
         store.close();
         if (dataDirectory != null) {
             dataDirectory.close();

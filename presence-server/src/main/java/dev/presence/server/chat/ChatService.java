@@ -388,14 +388,7 @@ public final class ChatService implements Authenticator {
     }
 
     private Map<String, UserStatus> statuses(Collection<String> userIds) {
-        List<String> ids = List.copyOf(userIds);
-        return await(hub.call(engine -> {
-            Map<String, UserStatus> result = new HashMap<>();
-            for (String id : ids) {
-                result.put(id, engine.tracker().status(id));
-            }
-            return result;
-        }));
+        return await(hub.statuses(userIds));
     }
 
     // --- invitations --------------------------------------------------------------------------------
@@ -484,7 +477,7 @@ public final class ChatService implements Authenticator {
 
     public List<UserStatus> presence(String userId, Collection<String> userIds) {
         List<String> ids = List.copyOf(new LinkedHashSet<>(userIds));
-        return await(hub.call(engine -> engine.visibleStatuses(userId, ids)));
+        return await(hub.visibleStatuses(userId, ids));
     }
 
     private static void limit(RateLimiter limiter, String userId, String what) {

@@ -1,12 +1,12 @@
 package dev.presence.server.presence;
 
-import dev.presence.core.Clock;
+import dev.presence.core.Delivery;
 import dev.presence.core.EndReason;
 import dev.presence.core.PresenceEngine;
-import dev.presence.core.Scheduler;
+import dev.presence.core.StatusSink;
 import dev.presence.core.UserStatus;
-import dev.presence.server.protocol.CloseCodes;
 import dev.presence.server.metrics.ServerMetrics;
+import dev.presence.server.protocol.CloseCodes;
 import dev.presence.server.protocol.Frames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,12 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The one thread that owns the presence state: the {@link PresenceEngine}, the live sessions of each user and
@@ -39,107 +37,97 @@ import java.util.function.Function;
 public final class PresenceHub implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PresenceHub.class);
-    private static final long STATUS_FLUSH_MILLIS = 1000;
+    static final long STATUS_FLUSH_MILLIS = 1000;
 
-    private final ScheduledThreadPoolExecutor thread = newHubThread();
-    private final Clock clock;
-    private final StatusStore store;
+    /** Intervals the hub passes on to clients in their {@code welcome}. */
+    public record Heartbeat(long intervalMillis, long timeoutMillis) {
+    }
+
+    private final HubLoop loop;
     private final StatusJournal journal;
-    private final Executor workers;
     private final ServerMetrics metrics;
-    private final long heartbeatIntervalMs;
-    private final long heartbeatTimeoutMs;
+    private final Heartbeat heartbeat;
     private final SessionRegistry registry = new SessionRegistry();
     private final Fanout fanout = new Fanout(registry);
     private final Map<String, String> usernames = new HashMap<>();
-    /** Statuses whose write failed, retried with the next batch. */
-    private final List<UserStatus> unsaved = new ArrayList<>();
-    /**
-     * Tokens revoked lately (hash → when), so a connection whose token check raced a logout is refused when
-     * it opens. Kept for longer than any token check can take.
-     */
-    private final Map<String, Long> revokedTokens = new HashMap<>();
-    private static final long REVOKED_TOKEN_MEMORY_MILLIS = 5 * 60_000;
-    private boolean closing;
+    private final RevokedTokens revokedTokens;
+    private final StatusWriteBehind writeBehind;
     private final PresenceEngine engine;
-    private final ScheduledFuture<?> statusFlush;
-
-    private static ScheduledThreadPoolExecutor newHubThread() {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "presence-hub");
-            t.setDaemon(true);
-            return t;
-        });
-        // grace timers still pending at shutdown are settled by close(), not run into closed event loops
-        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        return executor;
-    }
-
-    /** Runs a task on the hub thread; a failing task is logged (the executor would swallow it) and the hub goes on. */
-    private void run(Runnable task) {
-        try {
-            thread.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    log.error("Presence hub task failed", e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // shutting down: nothing more is delivered
-        }
-    }
+    /** Set once closeAll began: sessions still authenticating are turned away. */
+    private boolean closing;
+    /** Set on the hub's thread once the last statuses were taken for saving: nothing changes after that. */
+    private boolean stopped;
+    private boolean closeCalled;
 
     /**
+     * Loads the state (on the loop, and waits for it): the kept statuses from the store, then what the journal
+     * holds over them, then the memberships.
+     *
+     * @param engines makes the engine, given where it sends deliveries no call caused
      * @param store   read once here to load memberships and kept statuses; then written behind in batches
      * @param journal what an earlier run may have shown but not saved, replayed here over the store; then every
      *                status change, before it is delivered; the hub closes it
      * @param workers where blocking store calls run
      */
-    public PresenceHub(StatusStore store, StatusJournal journal, Executor workers, ServerMetrics metrics,
-                       long offlineGraceMs, long heartbeatIntervalMs, long heartbeatTimeoutMs) {
-        this.clock = Clock.system();
-        this.store = store;
+    public PresenceHub(HubLoop loop, Function<StatusSink, PresenceEngine> engines, StatusStore store,
+                       StatusJournal journal, Executor workers, ServerMetrics metrics, Heartbeat heartbeat) {
+        this.loop = loop;
         this.journal = journal;
-        this.workers = workers;
         this.metrics = metrics;
-        this.heartbeatIntervalMs = heartbeatIntervalMs;
-        this.heartbeatTimeoutMs = heartbeatTimeoutMs;
-        Scheduler scheduler = (delay, task) -> {
-            ScheduledFuture<?> f = thread.schedule(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    log.error("Presence timer failed", e);
-                }
-            }, delay, TimeUnit.MILLISECONDS);
-            return () -> f.cancel(false);
-        };
-        this.engine = new PresenceEngine(clock, scheduler, offlineGraceMs, this::deliver);
-        call(e -> {
-            store.forEachStatus(s -> e.restore(s.userId(), s.lastSeen(), s.version()));
-            List<UserStatus> journaled = journal.found();
-            for (UserStatus s : journaled) {
-                // newer than the store where the write-behind lagged behind a crash
-                e.restore(s.userId(), s.lastSeen(), s.version());
-                UserStatus restored = e.tracker().status(s.userId());
-                journal.record(restored); // offline now, before this run's first alive() could make it look online
-                unsaved.add(restored);
+        this.heartbeat = heartbeat;
+        this.revokedTokens = new RevokedTokens(loop.clock());
+        this.writeBehind = new StatusWriteBehind(store, workers, loop.executor(), batch -> {
+            if (!stopped) {
+                journal.saved(batch);
             }
-            if (!journaled.isEmpty()) {
-                log.info("Restored the last seen of {} user(s) from the status journal", journaled.size());
+        });
+        this.engine = engines.apply(delivery -> {
+            if (!stopped) {
+                deliver(delivery);
             }
-            e.tracker().onChange(journal::record);
-            store.forEachMembership(e.audience()::join);
+        });
+        onLoop(() -> {
+            load(store);
             return null;
         }).join();
-        statusFlush = thread.scheduleWithFixedDelay(() -> {
-            try {
-                flushStatuses();
-            } catch (RuntimeException e) {
-                log.error("Could not flush statuses", e); // and the next run tries again
+        loop.scheduler().schedule(STATUS_FLUSH_MILLIS, this::flushStatuses);
+    }
+
+    private void load(StatusStore store) {
+        store.forEachStatus(s -> engine.restore(s.userId(), s.lastSeen(), s.version()));
+        List<UserStatus> journaled = journal.found();
+        List<UserStatus> restored = new ArrayList<>(journaled.size());
+        for (UserStatus s : journaled) {
+            // newer than the store where the write-behind lagged behind a crash
+            engine.restore(s.userId(), s.lastSeen(), s.version());
+            UserStatus now = engine.status(s.userId());
+            journal.record(now); // offline now, before this run's first alive() could make it look online
+            restored.add(now);
+        }
+        writeBehind.add(restored);
+        if (!journaled.isEmpty()) {
+            log.info("Restored the last seen of {} user(s) from the status journal", journaled.size());
+        }
+        engine.onChange(status -> {
+            if (!stopped) {
+                journal.record(status);
             }
-        }, STATUS_FLUSH_MILLIS, STATUS_FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+        });
+        store.forEachMembership(engine::joined); // nobody is connected yet: nobody to tell
+    }
+
+    /** Runs a task on the hub's thread, unless the hub has stopped. */
+    private void run(Runnable task) {
+        loop.executor().execute(() -> {
+            if (!stopped) {
+                task.run();
+            }
+        });
+    }
+
+    /** Asks the hub's thread; the future completes there. */
+    private <T> CompletableFuture<T> onLoop(Supplier<T> question) {
+        return CompletableFuture.supplyAsync(question, loop.executor());
     }
 
     /** A session authenticated: register it, send its {@code welcome}, tell co-members if its user came online. */
@@ -149,21 +137,21 @@ public final class PresenceHub implements AutoCloseable {
                 session.close(CloseCodes.RESTARTING, "server restarting");
                 return;
             }
-            if (revokedTokens.containsKey(session.tokenHash())) {
+            if (revokedTokens.isRevoked(session.tokenHash())) {
                 // logged out while this connection's token was being checked
                 session.close(CloseCodes.UNAUTHORIZED, "token revoked");
                 return;
             }
             usernames.put(session.userId(), username);
             registry.add(session);
-            boolean wasOnline = engine.tracker().isOnline(session.userId());
+            PresenceEngine.Started started = engine.sessionStarted(session.sessionId(), session.userId());
             // the user's own flip goes to co-members only, so the welcome is still this session's first frame
-            List<UserStatus> snapshot = engine.sessionStarted(session.sessionId(), session.userId());
-            fanout.toSession(session, Frames.welcome(session.sessionId(), session.userId(), heartbeatIntervalMs,
-                    heartbeatTimeoutMs, snapshot));
+            fanout.toSession(session, Frames.welcome(session.sessionId(), session.userId(), heartbeat.intervalMillis(),
+                    heartbeat.timeoutMillis(), started.snapshot()));
+            started.deliveries().forEach(this::deliver);
             metrics.sessions(registry.size());
             log.info("{} connected (sessions: {}{})", username, registry.sessionsOf(session.userId()).size(),
-                    wasOnline ? "" : ", now online");
+                    started.deliveries().isEmpty() ? "" : ", now online");
         });
     }
 
@@ -179,7 +167,7 @@ public final class PresenceHub implements AutoCloseable {
             if (remaining < 0) {
                 return;
             }
-            engine.sessionEnded(session.sessionId(), reason, lastHeardMillis);
+            engine.sessionEnded(session.sessionId(), reason, lastHeardMillis).forEach(this::deliver);
             metrics.sessions(registry.size());
             log.info("{} disconnected (remaining: {}, {})", name(session.userId()), remaining,
                     reason.name().toLowerCase());
@@ -188,7 +176,7 @@ public final class PresenceHub implements AutoCloseable {
 
     /** A user joined a thread: the new pairs see each other's status at once. */
     public void joined(String threadId, String userId) {
-        run(() -> engine.joined(threadId, userId));
+        run(() -> engine.joined(threadId, userId).forEach(this::deliver));
     }
 
     /**
@@ -199,10 +187,10 @@ public final class PresenceHub implements AutoCloseable {
      */
     public void accepted(String threadId, String userId, Function<UserStatus, byte[]> frame) {
         run(() -> {
-            List<String> members = new ArrayList<>(engine.audience().members(threadId));
+            List<String> members = new ArrayList<>(engine.members(threadId));
             members.add(userId);
-            fanout.toUsers(members, frame.apply(engine.tracker().status(userId)));
-            engine.joined(threadId, userId);
+            fanout.toUsers(members, frame.apply(engine.status(userId)));
+            engine.joined(threadId, userId).forEach(this::deliver);
         });
     }
 
@@ -214,7 +202,7 @@ public final class PresenceHub implements AutoCloseable {
     public void left(String threadId, String userId) {
         run(() -> {
             engine.left(threadId, userId);
-            List<String> told = new ArrayList<>(engine.audience().members(threadId));
+            List<String> told = new ArrayList<>(engine.members(threadId));
             told.add(userId);
             fanout.toUsers(told, Frames.threadMemberLeft(threadId, userId));
         });
@@ -222,7 +210,7 @@ public final class PresenceHub implements AutoCloseable {
 
     /** Sends an event to every live session of the members of a thread (as the hub knows them now). */
     public void toThread(String threadId, byte[] json) {
-        run(() -> fanout.toUsers(engine.audience().members(threadId), json));
+        run(() -> fanout.toUsers(engine.members(threadId), json));
     }
 
     /** Sends an event to every live session of these users. */
@@ -234,18 +222,34 @@ public final class PresenceHub implements AutoCloseable {
     /** Sends an event to a user and to everyone who shares a thread with them. */
     public void toUserAndCoMembers(String userId, byte[] json) {
         run(() -> {
-            List<String> audience = new ArrayList<>(engine.audience().coMembers(userId));
+            List<String> audience = new ArrayList<>(engine.coMembers(userId));
             audience.add(userId);
             fanout.toUsers(audience, json);
         });
     }
 
+    /** The statuses of these users, whoever may see them (the caller has checked that). */
+    public CompletableFuture<Map<String, UserStatus>> statuses(Collection<String> userIds) {
+        List<String> ids = List.copyOf(userIds);
+        return onLoop(() -> {
+            Map<String, UserStatus> result = new HashMap<>();
+            for (String id : ids) {
+                result.put(id, engine.status(id));
+            }
+            return result;
+        });
+    }
+
+    /** The statuses of those {@code userIds} who share a thread with {@code viewer}; the others are left out. */
+    public CompletableFuture<List<UserStatus>> visibleStatuses(String viewer, Collection<String> userIds) {
+        List<String> ids = List.copyOf(userIds);
+        return onLoop(() -> engine.visibleStatuses(viewer, ids));
+    }
+
     /** Closes every session opened with that token (a logout): 4401, immediate offline. */
     public void closeSessionsOfToken(String tokenHash) {
         run(() -> {
-            long now = clock.millis();
-            revokedTokens.values().removeIf(at -> now - at > REVOKED_TOKEN_MEMORY_MILLIS);
-            revokedTokens.put(tokenHash, now);
+            revokedTokens.revoke(tokenHash);
             registry.forEach(s -> {
                 if (s.tokenHash().equals(tokenHash)) {
                     s.close(CloseCodes.UNAUTHORIZED, "token revoked");
@@ -261,18 +265,11 @@ public final class PresenceHub implements AutoCloseable {
     public void closeSessionsOfUser(String userId, Collection<String> revokedTokenHashes) {
         List<String> hashes = List.copyOf(revokedTokenHashes);
         run(() -> {
-            long now = clock.millis();
-            revokedTokens.values().removeIf(at -> now - at > REVOKED_TOKEN_MEMORY_MILLIS);
-            hashes.forEach(hash -> revokedTokens.put(hash, now));
+            hashes.forEach(revokedTokens::revoke);
             for (LiveSession session : List.copyOf(registry.sessionsOf(userId))) {
                 session.close(CloseCodes.UNAUTHORIZED, "logged out everywhere");
             }
         });
-    }
-
-    /** Asks the presence state a question on its own thread; the future completes there. */
-    public <T> CompletableFuture<T> call(Function<PresenceEngine, T> question) {
-        return CompletableFuture.supplyAsync(() -> question.apply(engine), thread);
     }
 
     /** Closes every session with {@code code} (1012 on shutdown); completes when all are closed. */
@@ -298,11 +295,13 @@ public final class PresenceHub implements AutoCloseable {
         return done;
     }
 
-    private void deliver(Collection<String> recipients, UserStatus status, boolean flip) {
+    private void deliver(Delivery delivery) {
+        UserStatus status = delivery.status();
+        Collection<String> recipients = delivery.recipients();
         Fanout.Reach reach = recipients.isEmpty() ? new Fanout.Reach(0, 0)
-                : fanout.toUsers(recipients, Frames.statusChanged(status, clock.millis()));
+                : fanout.toUsers(recipients, Frames.statusChanged(status, loop.clock().millis()));
         metrics.deliveries(reach.sessions());
-        if (flip) {
+        if (delivery.flip()) {
             // every flip comes here, heard or not: the gauge is read from the state, never summed from flips
             metrics.transition(status.online());
             metrics.onlineUsers(engine.onlineUserCount());
@@ -316,65 +315,46 @@ public final class PresenceHub implements AutoCloseable {
     }
 
     private void flushStatuses() {
-        journal.alive(clock.millis());
-        List<UserStatus> changed = engine.tracker().drainChanged();
-        if (!unsaved.isEmpty()) {
-            changed.addAll(unsaved); // the store keeps the greatest of each, so order does not matter
-            unsaved.clear();
-        }
-        if (!changed.isEmpty()) {
-            try {
-                workers.execute(() -> {
-                    if (saveStatuses(changed)) {
-                        run(() -> journal.saved(changed));
-                    } else {
-                        run(() -> unsaved.addAll(changed));
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                unsaved.addAll(changed);
-            }
-        }
-    }
-
-    private boolean saveStatuses(List<UserStatus> changed) {
-        try {
-            store.saveStatuses(changed);
-            return true;
-        } catch (RuntimeException e) {
-            log.warn("Could not save last seen of {} user(s); retrying with the next batch", changed.size(), e);
-            return false;
-        }
-    }
-
-    /** Stops the hub after writing the last statuses; sessions should be closed first. */
-    @Override
-    public synchronized void close() {
-        if (thread.isShutdown()) {
+        if (stopped) {
             return;
         }
-        statusFlush.cancel(false);
         try {
-            List<UserStatus> last = call(e -> {
-                e.tracker().expireAllGraces(); // lost sessions go offline now, with a version that is saved
-                List<UserStatus> all = e.tracker().drainChanged();
-                all.addAll(unsaved);
-                unsaved.clear();
-                return all;
+            journal.alive(loop.clock().millis());
+            writeBehind.add(engine.drainChanged());
+            writeBehind.flush();
+        } catch (RuntimeException e) {
+            log.error("Could not flush statuses", e); // and the next run tries again
+        }
+        loop.scheduler().schedule(STATUS_FLUSH_MILLIS, this::flushStatuses);
+    }
+
+    /**
+     * Stops the hub after writing the last statuses; sessions should be closed first. Waits up to 5 s for the
+     * hub's thread; saves on the calling thread, so the hub's thread never waits for the database.
+     */
+    @Override
+    public synchronized void close() {
+        if (closeCalled) {
+            return;
+        }
+        closeCalled = true;
+        try {
+            List<UserStatus> last = onLoop(() -> {
+                // lost sessions go offline now, with a version that is saved
+                engine.expireAllGraces().forEach(this::deliver);
+                writeBehind.add(engine.drainChanged());
+                stopped = true;
+                return writeBehind.takeAll();
             }).get(5, TimeUnit.SECONDS);
-            if (saveStatuses(last)) {
-                run(() -> journal.saved(last));
-            }
+            boolean saved = writeBehind.saveNow(last);
+            onLoop(() -> {
+                if (saved) {
+                    journal.saved(last);
+                }
+                return null;
+            }).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.warn("Could not write the last statuses at shutdown", e);
-        }
-        thread.shutdown();
-        try {
-            if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
-                log.warn("The presence thread did not stop within 5 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         // whatever was not saved stays in the journal for the next start
         journal.close();

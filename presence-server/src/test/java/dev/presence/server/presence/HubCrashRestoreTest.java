@@ -3,6 +3,7 @@ package dev.presence.server.presence;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.presence.core.EndReason;
+import dev.presence.core.LocalPresenceEngine;
 import dev.presence.server.metrics.ServerMetrics;
 import dev.presence.server.presence.PresenceHubTest.FakeSession;
 import dev.presence.server.store.ChatStore;
@@ -49,16 +50,22 @@ class HubCrashRestoreTest {
                 }
             });
     private final List<PresenceHub> hubs = new ArrayList<>();
+    private final List<HubThread> threads = new ArrayList<>();
 
     @AfterEach
     void stop() {
         hubs.forEach(PresenceHub::close);
+        threads.forEach(HubThread::close);
         real.close();
     }
 
     private PresenceHub hub(StatusJournal journal) {
-        PresenceHub hub = new PresenceHub(neverSaves, journal, Executors.newSingleThreadExecutor(),
-                new ServerMetrics(), 60_000, 20_000, 10_000);
+        HubThread thread = new HubThread();
+        threads.add(thread);
+        HubLoop loop = thread.loop();
+        PresenceHub hub = new PresenceHub(loop, sink -> new LocalPresenceEngine(loop.clock(), loop.scheduler(),
+                60_000, sink), neverSaves, journal, Executors.newSingleThreadExecutor(), new ServerMetrics(),
+                new PresenceHub.Heartbeat(20_000, 10_000));
         hubs.add(hub);
         hub.joined("t1", "u_ann");
         hub.joined("t1", "u_bob");

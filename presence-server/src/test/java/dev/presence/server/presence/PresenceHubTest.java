@@ -1,8 +1,12 @@
 package dev.presence.server.presence;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.presence.core.EndReason;
+import dev.presence.core.LocalPresenceEngine;
+import dev.presence.core.UserStatus;
+import dev.presence.core.VirtualTime;
 import dev.presence.server.metrics.ServerMetrics;
-import dev.presence.server.store.JdbcChatStore;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -10,34 +14,50 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
+import java.util.Queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-/** The hub's own rules, with fake sessions: races between token checks, logouts and shutdown. */
+/**
+ * The hub's own rules on virtual time, with fake sessions and a fake store: races between token checks,
+ * logouts and shutdown; graces; the write-behind's batches and retries; how long a revocation is remembered.
+ * The hub's thread is the test's thread, and workers run only when the test says so.
+ */
 class PresenceHubTest {
 
-    private final JdbcChatStore store = JdbcChatStore.open("jdbc:h2:mem:hub" + UUID.randomUUID()
-            + ";DB_CLOSE_DELAY=-1", null);
-    private final PresenceHub hub = new PresenceHub(store, journal(), Executors.newSingleThreadExecutor(),
-            new ServerMetrics(), 60_000, 20_000, 10_000);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long GRACE = 60_000;
 
-    static StatusJournal journal() {
+    @TempDir
+    Path dataDir;
+
+    private final VirtualTime time = new VirtualTime(1_700_000_000_000L);
+    private final Queue<Runnable> workers = new ArrayDeque<>();
+    private final FakeStatusStore store = new FakeStatusStore().member("t1", "u1").member("t1", "u2");
+    private StatusJournal journal;
+    private PresenceHub hub;
+
+    private PresenceHub hub() {
+        if (hub == null) {
+            journal = journal(dataDir);
+            hub = new PresenceHub(new HubLoop(time, time, Runnable::run),
+                    sink -> new LocalPresenceEngine(time, time, GRACE, sink), store, journal, workers::add,
+                    new ServerMetrics(), new PresenceHub.Heartbeat(20_000, 10_000));
+        }
+        return hub;
+    }
+
+    static StatusJournal journal(Path dir) {
         try {
-            Path dir = Files.createTempDirectory("presence-hub-test");
-            dir.toFile().deleteOnExit();
-            dir.resolve(StatusJournal.FILE_NAME).toFile().deleteOnExit();
             return StatusJournal.open(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -46,8 +66,16 @@ class PresenceHubTest {
 
     @AfterEach
     void stop() {
-        hub.close();
-        store.close();
+        runWorkers();
+        if (hub != null) {
+            hub.close();
+        }
+    }
+
+    private void runWorkers() {
+        for (Runnable task; (task = workers.poll()) != null; ) {
+            task.run();
+        }
     }
 
     /** A session that records what it is sent and how it is closed. */
@@ -55,7 +83,7 @@ class PresenceHubTest {
         final String id;
         final String user;
         final String token;
-        final List<String> frames = new CopyOnWriteArrayList<>();
+        final List<String> frames = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile Integer closedWith;
         final Promise<Void> closed = ImmediateEventExecutor.INSTANCE.newPromise();
 
@@ -104,31 +132,60 @@ class PresenceHubTest {
         public Future<Void> closeFuture() {
             return closed;
         }
+
+        List<JsonNode> statuses() {
+            List<JsonNode> statuses = new ArrayList<>();
+            for (String frame : frames) {
+                try {
+                    JsonNode json = JSON.readTree(frame);
+                    if (json.path("type").asText().equals("user_status_changed")) {
+                        statuses.add(json);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return statuses;
+        }
     }
 
     @Test
     void aSessionWhoseTokenWasRevokedWhileItWasCheckedIsRefusedWhenItOpens() {
         FakeSession late = new FakeSession("s1", "u1", "token-hash");
 
-        hub.closeSessionsOfToken("token-hash"); // the logout wins the race against the check
+        hub().closeSessionsOfToken("token-hash"); // the logout wins the race against the check
         hub.open(late, "ann");
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> late.closedWith != null);
         assertThat(late.closedWith).isEqualTo(4401);
         assertThat(late.frames).isEmpty(); // no welcome
-        assertThat(hub.call(e -> e.tracker().isOnline("u1")).join()).isFalse();
+        assertThat(hub.statuses(List.of("u1")).join().get("u1").online()).isFalse();
+    }
+
+    @Test
+    void aRevocationIsRememberedForFiveMinutesThenLeftToTheStore() {
+        hub().closeSessionsOfUser("u1", List.of("old-token"));
+
+        time.advance(RevokedTokens.MEMORY.toMillis() - 1);
+        FakeSession stillRefused = new FakeSession("s1", "u1", "old-token");
+        hub.open(stillRefused, "ann");
+        assertThat(stillRefused.closedWith).isEqualTo(4401);
+
+        time.advance(1);
+        FakeSession afterwards = new FakeSession("s2", "u1", "old-token"); // a check that passed is not refused now
+        hub.open(afterwards, "ann");
+        assertThat(afterwards.closedWith).isNull();
+        assertThat(afterwards.frames).first().asString().contains("\"type\":\"welcome\"");
     }
 
     @Test
     void logoutClosesTheTokensSessionsOnly() {
         FakeSession phone = new FakeSession("s1", "u1", "phone-token");
         FakeSession laptop = new FakeSession("s2", "u1", "laptop-token");
-        hub.open(phone, "ann");
+        hub().open(phone, "ann");
         hub.open(laptop, "ann");
 
         hub.closeSessionsOfToken("phone-token");
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> phone.closedWith != null);
         assertThat(phone.closedWith).isEqualTo(4401);
         assertThat(laptop.closedWith).isNull();
         assertThat(laptop.frames).first().asString().contains("\"type\":\"welcome\"");
@@ -137,34 +194,115 @@ class PresenceHubTest {
     @Test
     void onceShuttingDownNewSessionsAreToldToComeBack() {
         FakeSession early = new FakeSession("s1", "u1", "t1");
-        hub.open(early, "ann");
+        hub().open(early, "ann");
         hub.closeAll(1012, "server restarting").join();
         FakeSession late = new FakeSession("s2", "u2", "t2");
 
         hub.open(late, "bob");
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> late.closedWith != null);
         assertThat(early.closedWith).isEqualTo(1012);
         assertThat(late.closedWith).isEqualTo(1012);
     }
 
     @Test
+    void aLostSessionGoesOfflineForItsWatchersWhenTheGraceRunsOut() {
+        FakeSession ann = new FakeSession("a1", "u1", "ta");
+        FakeSession bob = new FakeSession("b1", "u2", "tb");
+        hub().open(ann, "ann");
+        hub.open(bob, "bob");
+        time.advance(5_000);
+
+        hub.end(bob, EndReason.LOST, time.millis() - 2_000);
+        time.advance(GRACE - 1);
+        assertThat(ann.statuses()).extracting(s -> s.path("is_online").asBoolean()).containsExactly(true);
+
+        time.advance(1);
+        assertThat(ann.statuses()).extracting(s -> s.path("is_online").asBoolean()).containsExactly(true, false);
+        assertThat(ann.statuses().get(1).path("last_seen").asLong()).isEqualTo(1_700_000_000_000L + 3_000);
+    }
+
+    @Test
+    void statusesAreWrittenBehindInOneBatchASecondWithEachUsersLatest() {
+        FakeSession ann = new FakeSession("a1", "u1", "ta");
+        FakeSession bob = new FakeSession("b1", "u2", "tb");
+        hub().open(ann, "ann");
+        hub.open(bob, "bob");
+        hub.end(bob, EndReason.CLOSED, time.millis());
+        assertThat(workers).isEmpty();
+
+        time.advance(PresenceHub.STATUS_FLUSH_MILLIS);
+        runWorkers();
+
+        assertThat(store.batches).singleElement().satisfies(batch -> {
+            assertThat(batch).extracting(UserStatus::userId).containsExactlyInAnyOrder("u1", "u2");
+            assertThat(batch).filteredOn(s -> s.userId().equals("u2")).singleElement()
+                    .satisfies(s -> assertThat(s.online()).isFalse());
+        });
+        assertThat(journal.size()).as("bob is offline and saved: his journal slot is free").isEqualTo(1);
+    }
+
+    @Test
+    void aBatchThatFailsIsRetriedWithTheNextAndNewerStatusesWin() {
+        store.failuresToCome = 1;
+        FakeSession ann = new FakeSession("a1", "u1", "ta");
+        FakeSession bob = new FakeSession("b1", "u2", "tb");
+        hub().open(ann, "ann");
+        hub.open(bob, "bob");
+        time.advance(PresenceHub.STATUS_FLUSH_MILLIS);
+        runWorkers(); // fails
+        hub.end(bob, EndReason.CLOSED, time.millis()); // ann does not change again: only the retry brings her
+
+        time.advance(PresenceHub.STATUS_FLUSH_MILLIS);
+        runWorkers();
+
+        assertThat(store.batches).hasSize(2);
+        assertThat(store.batches.get(1)).extracting(UserStatus::userId).containsExactlyInAnyOrder("u1", "u2");
+        assertThat(store.kept.get("u1").online()).isTrue();
+        assertThat(store.kept.get("u2").online()).isFalse();
+    }
+
+    @Test
+    void aSlowStoreGetsOneBatchAtATime() {
+        FakeSession bob = new FakeSession("b1", "u2", "tb");
+        hub().open(bob, "bob");
+        time.advance(PresenceHub.STATUS_FLUSH_MILLIS);
+        hub.end(bob, EndReason.CLOSED, time.millis());
+        FakeSession ann = new FakeSession("a1", "u1", "ta");
+        hub.open(ann, "ann");
+
+        time.advance(5 * PresenceHub.STATUS_FLUSH_MILLIS); // the first batch is still being written
+
+        assertThat(workers).hasSize(1);
+        runWorkers();
+        time.advance(PresenceHub.STATUS_FLUSH_MILLIS);
+        assertThat(workers).hasSize(1);
+        runWorkers();
+        assertThat(store.batches).hasSize(2);
+        assertThat(store.batches.get(1)).extracting(UserStatus::userId).containsExactlyInAnyOrder("u1", "u2");
+    }
+
+    @Test
     void aLostSessionStillInItsGraceAtShutdownIsSavedOffline() {
-        var user = store.createUser("ann", "h", "Ann");
-        FakeSession real = new FakeSession("s9", user.id(), "t9");
-        hub.open(real, "ann");
-        hub.end(real, EndReason.LOST, System.currentTimeMillis()); // grace of a minute, far longer than this test
-        long onlineVersion = hub.call(e -> e.tracker().status(user.id()).version()).join();
-        assertThat(hub.call(e -> e.tracker().isOnline(user.id())).join()).isTrue();
+        FakeSession real = new FakeSession("s9", "u1", "t9");
+        hub().open(real, "ann");
+        hub.end(real, EndReason.LOST, time.millis()); // grace of a minute, far longer than this test
+        UserStatus online = hub.statuses(List.of("u1")).join().get("u1");
+        assertThat(online.online()).isTrue();
 
         hub.close();
 
-        long[] kept = new long[1];
-        store.forEachStatus(st -> {
-            if (st.userId().equals(user.id())) {
-                kept[0] = st.version();
-            }
-        });
-        assertThat(kept[0]).as("the offline flip's version was saved").isGreaterThan(onlineVersion);
+        assertThat(store.kept.get("u1").online()).isFalse();
+        assertThat(store.kept.get("u1").version()).as("the offline flip's version was saved")
+                .isGreaterThan(online.version());
+    }
+
+    @Test
+    void visibleStatusesLeaveOutWhoeverSharesNoThreadWithTheViewer() {
+        store.member("t2", "u3");
+        FakeSession bob = new FakeSession("b1", "u2", "tb");
+        hub().open(bob, "bob");
+
+        assertThat(hub.visibleStatuses("u1", List.of("u2", "u3", "nobody")).join())
+                .extracting(UserStatus::userId).containsExactly("u2");
     }
 }
