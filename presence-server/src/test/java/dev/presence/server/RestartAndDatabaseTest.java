@@ -47,10 +47,11 @@ class RestartAndDatabaseTest {
     }
 
     @Test
-    void clusterModeIsRefusedWithAReasonUntilItExists() {
-        var config = ServerFixture.testConfig(dataDir).with(b -> b.redisUrl("redis://127.0.0.1:6379"));
-        assertThatThrownBy(() -> PresenceServer.start(config)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("cluster mode does not exist yet");
+    void clusterModeOnTheEmbeddedDatabaseIsRefusedWithAReason() {
+        var config = ServerFixture.testConfig(dataDir);
+        assertThatThrownBy(() -> config.with(b -> b.redisUrl("redis://127.0.0.1:6379")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cluster mode (--redis-url) needs a database all nodes share");
     }
 
     private void restartScenario(ServerFixture server) {

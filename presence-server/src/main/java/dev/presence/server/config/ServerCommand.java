@@ -36,8 +36,26 @@ public final class ServerCommand {
     String dbUrl;
 
     @Option(names = "--redis-url", defaultValue = "${env:PRESENCE_REDIS_URL}", paramLabel = "URL",
-            description = "redis://host:port to join a cluster; not available yet (env PRESENCE_REDIS_URL).")
+            description = "redis://host:port of the Redis all nodes of a cluster share; turns cluster mode on"
+                    + " and needs --db-url (env PRESENCE_REDIS_URL).")
     String redisUrl;
+
+    @Option(names = "--node-lease", defaultValue = "${env:PRESENCE_NODE_LEASE:-10s}",
+            converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "Cluster mode: a node that has not renewed its lease in Redis for this long is dead"
+                    + " and its sessions end as lost connections (env PRESENCE_NODE_LEASE, default ${DEFAULT-VALUE}).")
+    Duration nodeLease;
+
+    @Option(names = "--node-id", defaultValue = "${env:PRESENCE_NODE_ID}", paramLabel = "NAME",
+            description = "This node's name in logs, /health and metrics (env PRESENCE_NODE_ID, default: host"
+                    + " name and port).")
+    String nodeId;
+
+    @Option(names = "--drain", defaultValue = "${env:PRESENCE_DRAIN:-2s}",
+            converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "On shutdown, connections are closed with 1012 spread over this long"
+                    + " (env PRESENCE_DRAIN, default ${DEFAULT-VALUE}).")
+    Duration drain;
 
     @Option(names = "--heartbeat-interval", defaultValue = "${env:PRESENCE_HEARTBEAT_INTERVAL:-20s}",
             converter = DurationConverter.class, paramLabel = "DURATION",
@@ -109,6 +127,7 @@ public final class ServerCommand {
                     + " jdbc:postgresql://127.0.0.1:5432/presence?user=presence, not '" + dbUrl + "'");
         }
         return new ServerConfig.Builder().host(host).port(port).dataDir(dataDir).dbUrl(dbUrl).redisUrl(redisUrl)
+                .nodeLease(nodeLease).nodeId(nodeId).drain(drain)
                 .heartbeat(heartbeatInterval, heartbeatTimeout).offlineGrace(offlineGrace).allowedOrigins(origins)
                 .maxConnections(maxConnections).tokenTtl(tokenTtl).maxTokensPerUser(maxTokensPerUser)
                 .maxPendingPerAddress(maxPendingPerAddress).requestTimeout(requestTimeout).metricsPort(metricsPort)

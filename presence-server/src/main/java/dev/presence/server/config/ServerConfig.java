@@ -14,7 +14,11 @@ import java.util.function.Consumer;
  * @param port                  port to bind; 0 picks a free one
  * @param dataDir               where the embedded database lives
  * @param dbUrl                 JDBC URL of PostgreSQL, or empty for the embedded database
- * @param redisUrl              cluster mode (not available yet: the server refuses to start with it)
+ * @param redisUrl              Redis of a cluster: setting it turns cluster mode on (needs {@code dbUrl})
+ * @param nodeLease             in cluster mode, a node that has not renewed its lease for this long is dead
+ * @param nodeId                this node's name in logs, {@code /health} and metrics; empty: host name + port
+ * @param drain                 on shutdown, connections are closed with 1012 spread over this long, so their
+ *                              reconnects do not all arrive at the other nodes in one instant
  * @param heartbeatInterval     how often the server pings each connection
  * @param heartbeatTimeout      how much longer than an interval a silent connection is given before it is dead
  * @param offlineGrace          how long a connection lost without a close frame still counts as online
@@ -32,6 +36,7 @@ import java.util.function.Consumer;
  * @param rateLimits            logins, messages and invitations (not flags; tests shorten them)
  */
 public record ServerConfig(String host, int port, Path dataDir, Optional<String> dbUrl, Optional<String> redisUrl,
+                           Duration nodeLease, Optional<String> nodeId, Duration drain,
                            Duration heartbeatInterval, Duration heartbeatTimeout, Duration offlineGrace,
                            List<String> allowedOrigins, Duration helloTimeout, int maxConnections,
                            Duration tokenTtl, int maxTokensPerUser, int maxPendingPerAddress,
@@ -43,6 +48,18 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
             throw new IllegalArgumentException("host must not be empty");
         }
         requirePort("port", port);
+        if (redisUrl.isPresent() && dbUrl.isEmpty()) {
+            throw new IllegalArgumentException("cluster mode (--redis-url) needs a database all nodes share:"
+                    + " give --db-url jdbc:postgresql://...; the embedded database is one node's own");
+        }
+        if (redisUrl.isPresent() && !redisUrl.get().matches("rediss?://.+")) {
+            throw new IllegalArgumentException("--redis-url must look like redis://host:port, not '"
+                    + redisUrl.get() + "'");
+        }
+        requirePositive("node lease", nodeLease);
+        if (drain == null || drain.isNegative()) {
+            throw new IllegalArgumentException("drain must not be negative");
+        }
         requirePositive("heartbeat interval", heartbeatInterval);
         requirePositive("heartbeat timeout", heartbeatTimeout);
         requirePositive("hello timeout", helloTimeout);
@@ -101,6 +118,9 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
         private Path dataDir = Path.of("data");
         private Optional<String> dbUrl = Optional.empty();
         private Optional<String> redisUrl = Optional.empty();
+        private Duration nodeLease = Duration.ofSeconds(10);
+        private Optional<String> nodeId = Optional.empty();
+        private Duration drain = Duration.ofSeconds(2);
         private Duration heartbeatInterval = Duration.ofSeconds(20);
         private Duration heartbeatTimeout = Duration.ofSeconds(10);
         private Duration offlineGrace = Duration.ofSeconds(3);
@@ -124,6 +144,9 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
             dataDir = c.dataDir;
             dbUrl = c.dbUrl;
             redisUrl = c.redisUrl;
+            nodeLease = c.nodeLease;
+            nodeId = c.nodeId;
+            drain = c.drain;
             heartbeatInterval = c.heartbeatInterval;
             heartbeatTimeout = c.heartbeatTimeout;
             offlineGrace = c.offlineGrace;
@@ -161,6 +184,21 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
 
         public Builder redisUrl(String value) {
             redisUrl = Optional.ofNullable(value).filter(s -> !s.isBlank());
+            return this;
+        }
+
+        public Builder nodeLease(Duration value) {
+            nodeLease = value;
+            return this;
+        }
+
+        public Builder nodeId(String value) {
+            nodeId = Optional.ofNullable(value).filter(s -> !s.isBlank());
+            return this;
+        }
+
+        public Builder drain(Duration value) {
+            drain = value;
             return this;
         }
 
@@ -227,7 +265,7 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
 
         /** @throws IllegalArgumentException with a message for a person when a value is out of range */
         public ServerConfig build() {
-            return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, heartbeatInterval, heartbeatTimeout,
+            return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, nodeLease, nodeId, drain, heartbeatInterval, heartbeatTimeout,
                     offlineGrace, allowedOrigins, helloTimeout, maxConnections, tokenTtl, maxTokensPerUser,
                     maxPendingPerAddress, requestTimeout, keepAliveTimeout, metricsPort, rateLimits);
         }

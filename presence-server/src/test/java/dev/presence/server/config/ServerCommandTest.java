@@ -37,6 +37,25 @@ class ServerCommandTest {
         assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.keepAliveTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.metricsPort()).isZero();
+        // contract v2, "Cluster mode"
+        assertThat(config.redisUrl()).isEmpty();
+        assertThat(config.nodeLease()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.nodeId()).isEmpty();
+    }
+
+    @Test
+    void clusterOptionsAreReadAndNeedASharedDatabase() {
+        ServerConfig config = parse("--redis-url", "redis://127.0.0.1:6380", "--db-url",
+                "jdbc:postgresql://db/presence", "--node-lease", "4s", "--node-id", "node-a", "--drain", "500ms");
+        assertThat(config.redisUrl()).contains("redis://127.0.0.1:6380");
+        assertThat(config.nodeLease()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(config.nodeId()).contains("node-a");
+        assertThat(config.drain()).isEqualTo(Duration.ofMillis(500));
+        assertThatThrownBy(() -> parse("--redis-url", "redis://127.0.0.1:6380"))
+                .hasMessageContaining("needs a database all nodes share");
+        assertThatThrownBy(() -> parse("--redis-url", "127.0.0.1:6380", "--db-url", "jdbc:postgresql://db/p"))
+                .hasMessageContaining("redis://host:port");
+        assertThatThrownBy(() -> parse("--node-lease", "0s")).hasMessageContaining("node lease");
     }
 
     @Test
