@@ -307,7 +307,9 @@ public final class PresenceServer implements AutoCloseable {
             metricsChannel.close().syncUninterruptibly();
         }
         try {
-            hub.closeAll(CloseCodes.RESTARTING, "server restarting").get(3, TimeUnit.SECONDS);
+            // a single node has nowhere else to send its clients: only a cluster node spreads its closes
+            long drain = config.redisUrl().isPresent() ? config.drain().toMillis() : 0;
+            hub.closeAll(CloseCodes.RESTARTING, "server restarting", drain).get(drain + 3000, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.warn("Not every connection closed in time; stopping anyway");
         }

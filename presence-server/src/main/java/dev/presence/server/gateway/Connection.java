@@ -198,7 +198,9 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
             return;
         }
         state = State.CLOSED;
-        endReason = EndReason.CLOSED;
+        // a node going away (1012) ends its sessions as lost connections: the grace applies, so a client that
+        // reconnects to another node inside it causes no event (a rolling restart is invisible to watchers)
+        endReason = code == CloseCodes.RESTARTING ? EndReason.LOST : EndReason.CLOSED;
         // RFC 6455 closing handshake: wait for the client's close frame before closing TCP. Closing at once
         // while the client still sends makes the kernel answer with a reset, and the client may never read
         // our close code (4429, 4401, 1012). A client that does not answer is closed after a moment anyway.

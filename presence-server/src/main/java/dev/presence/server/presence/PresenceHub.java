@@ -38,6 +38,7 @@ public final class PresenceHub implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PresenceHub.class);
     static final long STATUS_FLUSH_MILLIS = 1000;
+    private static final long DRAIN_SLICE_MILLIS = 50;
 
     /** Intervals the hub passes on to clients in their {@code welcome}. */
     public record Heartbeat(long intervalMillis, long timeoutMillis) {
@@ -272,24 +273,38 @@ public final class PresenceHub implements AutoCloseable {
         });
     }
 
-    /** Closes every session with {@code code} (1012 on shutdown); completes when all are closed. */
-    public CompletableFuture<Void> closeAll(int code, String reason) {
+    /**
+     * Closes every session with {@code code} (1012 on shutdown), spread evenly over {@code drainMillis} so that
+     * their reconnects do not reach the other nodes all in one instant; completes when all are closed.
+     */
+    public CompletableFuture<Void> closeAll(int code, String reason, long drainMillis) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         run(() -> {
             closing = true; // sessions still authenticating are turned away by open()
             List<LiveSession> sessions = new ArrayList<>(registry.size());
             registry.forEach(sessions::add);
-            AtomicInteger open = new AtomicInteger(sessions.size());
             if (sessions.isEmpty()) {
                 done.complete(null);
+                return;
             }
-            for (LiveSession session : sessions) {
-                session.close(code, reason);
-                session.closeFuture().addListener(f -> {
-                    if (open.decrementAndGet() == 0) {
-                        done.complete(null);
-                    }
+            AtomicInteger open = new AtomicInteger(sessions.size());
+            int slices = (int) Math.max(1, Math.min(sessions.size(), drainMillis / DRAIN_SLICE_MILLIS));
+            for (int slice = 0; slice < slices; slice++) {
+                List<LiveSession> part = sessions.subList(slice * sessions.size() / slices,
+                        (slice + 1) * sessions.size() / slices);
+                Runnable closePart = () -> part.forEach(session -> {
+                    session.close(code, reason);
+                    session.closeFuture().addListener(f -> {
+                        if (open.decrementAndGet() == 0) {
+                            done.complete(null);
+                        }
+                    });
                 });
+                if (slice == 0) {
+                    closePart.run();
+                } else {
+                    loop.scheduler().schedule(slice * DRAIN_SLICE_MILLIS, closePart);
+                }
             }
         });
         return done;

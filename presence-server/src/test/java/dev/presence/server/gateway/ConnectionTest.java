@@ -421,7 +421,7 @@ class ConnectionTest {
     @Test
     void aServerCloseGivesUpWaitingAfterASecond() {
         Connection connection = open();
-        connection.close(1012, "server restarting");
+        connection.close(4401, "token revoked");
         advance(Duration.ofMillis(900));
         assertThat(channel.isActive()).isTrue();
 
@@ -429,6 +429,18 @@ class ConnectionTest {
 
         assertThat(channel.isActive()).isFalse();
         assertThat(hub.ended).containsExactly(connection.sessionId() + " CLOSED");
+    }
+
+    @Test
+    void aRestartCloseEndsTheSessionAsLostSoTheGraceCoversTheMoveToAnotherNode() {
+        Connection connection = open();
+        connection.close(1012, "server restarting");
+        assertThat(drain()).containsExactly("close 1012");
+
+        receive(new CloseWebSocketFrame(1000, "")); // the client answers as it should
+
+        assertThat(channel.isActive()).isFalse();
+        assertThat(hub.ended).containsExactly(connection.sessionId() + " LOST");
     }
 
     @Test

@@ -195,13 +195,34 @@ class PresenceHubTest {
     void onceShuttingDownNewSessionsAreToldToComeBack() {
         FakeSession early = new FakeSession("s1", "u1", "t1");
         hub().open(early, "ann");
-        hub.closeAll(1012, "server restarting").join();
+        hub.closeAll(1012, "server restarting", 0).join();
         FakeSession late = new FakeSession("s2", "u2", "t2");
 
         hub.open(late, "bob");
 
         assertThat(early.closedWith).isEqualTo(1012);
         assertThat(late.closedWith).isEqualTo(1012);
+    }
+
+    @Test
+    void aDrainSpreadsTheClosesOverItsLength() {
+        List<FakeSession> sessions = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            FakeSession session = new FakeSession("s" + i, "u" + i, "t" + i);
+            sessions.add(session);
+            hub().open(session, "user" + i);
+        }
+
+        var done = hub.closeAll(1012, "server restarting", 1_000);
+        long closedAtOnce = sessions.stream().filter(s -> s.closedWith != null).count();
+        time.advance(500);
+        long closedHalfway = sessions.stream().filter(s -> s.closedWith != null).count();
+        time.advance(500);
+
+        assertThat(closedAtOnce).isBetween(1L, 2L);
+        assertThat(closedHalfway).isBetween(18L, 22L);
+        assertThat(sessions).allSatisfy(s -> assertThat(s.closedWith).isEqualTo(1012));
+        assertThat(done).isDone();
     }
 
     @Test
