@@ -1,17 +1,13 @@
 package dev.presence.server.store;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.presence.core.UserStatus;
 import dev.presence.server.domain.ChatThread;
 import dev.presence.server.domain.Invitation;
 import dev.presence.server.domain.Message;
 import dev.presence.server.domain.User;
 import dev.presence.server.presence.StatusStore;
-import org.flywaydb.core.Flyway;
 
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.Collection;
 import java.util.List;
@@ -20,49 +16,32 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * The chat database on JDBC: H2 embedded by default, PostgreSQL in production, one set of Flyway migrations. It
- * opens the connection pool and migrates, then serves each consumer's port from a store of its own
- * ({@link #accounts}, {@link #threads}, {@link #messages}, {@link #statuses}), all on one pool; as a
- * {@link ChatStore} it hands every call to those.
+ * The chat stores on JDBC: H2 embedded by default, PostgreSQL in production, one set of Flyway migrations. Opening
+ * one opens the database; each consumer's port is served by a store of its own ({@link #accounts},
+ * {@link #threads}, {@link #messages}, {@link #statuses}), all on one connection pool; as a {@link ChatStore} it
+ * hands every call to those.
  */
 public final class JdbcChatStore implements ChatStore {
 
-    private final HikariDataSource dataSource;
-    /** For an H2 file database only. */
-    private final H2Housekeeping housekeeping;
     private final AccountStore accounts;
     private final ThreadStore threads;
     private final MessageStore messages;
     private final StatusStore statuses;
+    private final Runnable closeDatabase;
 
-    private JdbcChatStore(HikariDataSource dataSource, H2Housekeeping housekeeping, InstantSource clock,
-                          IdGenerator ids) {
-        this.dataSource = dataSource;
-        this.housekeeping = housekeeping;
-        Jdbc jdbc = new Jdbc(dataSource);
-        this.accounts = new JdbcAccountStore(jdbc, clock, ids);
-        this.threads = new JdbcThreadStore(jdbc, clock, ids);
-        this.messages = new JdbcMessageStore(jdbc, clock, ids);
-        this.statuses = new JdbcStatusStore(jdbc);
+    /** The aggregate of the given stores; {@code closeDatabase} is what {@link #close} does. */
+    JdbcChatStore(AccountStore accounts, ThreadStore threads, MessageStore messages, StatusStore statuses,
+                  Runnable closeDatabase) {
+        this.accounts = accounts;
+        this.threads = threads;
+        this.messages = messages;
+        this.statuses = statuses;
+        this.closeDatabase = closeDatabase;
     }
 
     /**
-     * Opens the embedded H2 database under {@code dataDir}, migrating it to the current schema.
-     *
-     * <p>{@code WRITE_DELAY=0}: every commit writes its changes to the file (MVStore stores a chunk) before the
-     * JDBC commit returns, so an acknowledged write is in the operating system's hands and survives a crash of
-     * this process. With H2's default (500 ms) a background thread wrote committed data up to a second later,
-     * and a {@code kill -9} in between lost writes already answered with a 2xx. There is no fsync per commit
-     * (a power loss may still lose the last seconds; PostgreSQL is the database for that), so the cost is a
-     * {@code write(2)} per commit, not a disk flush; the bench README has the latency before and after. The
-     * price is disk space: MVStore keeps replaced chunks for its retention time (45 s), so the file also holds
-     * about 45 s of churn at the current write rate (measured in the bench README); and since this setting also
-     * stops H2's background thread, {@link H2Housekeeping} does its rewriting of mostly empty chunks.
-     *
-     * <p>Rather than a checkpoint after each write (a group commit), the setting makes every commit durable,
-     * including those of store methods added later, and it has no window: with the background thread on, a
-     * checkpoint can find the changes already taken by that thread's asynchronous store and return before they
-     * are written.
+     * Opens the embedded H2 database under {@code dataDir}, migrating it to the current schema. Every commit is
+     * in the file before it returns ({@code WRITE_DELAY=0}; {@code JdbcDatabase} says why and at what cost).
      */
     public static JdbcChatStore embedded(Path dataDir) {
         return embedded(dataDir, InstantSource.system(), IdGenerator.random());
@@ -70,12 +49,12 @@ public final class JdbcChatStore implements ChatStore {
 
     /** {@link #embedded(Path)} with the given clock (creation times) and id generator (new rows' ids). */
     public static JdbcChatStore embedded(Path dataDir, InstantSource clock, IdGenerator ids) {
-        Path file = dataDir.toAbsolutePath().resolve("presence");
-        return open("jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0", null, clock, ids);
+        return over(JdbcDatabase.embedded(dataDir), clock, ids);
     }
 
     /**
-     * Opens a database by JDBC URL (PostgreSQL, or any H2 URL), migrating it to the current schema.
+     * Opens a database by JDBC URL (PostgreSQL, or any H2 URL), migrating it to the current schema. On PostgreSQL
+     * every connection sets {@code synchronous_commit} on, so a commit returns once it is durable.
      *
      * @param schema where the tables are (created if missing), or null for the connection's default
      */
@@ -85,41 +64,13 @@ public final class JdbcChatStore implements ChatStore {
 
     /** {@link #open(String, String)} with the given clock (creation times) and id generator (new rows' ids). */
     public static JdbcChatStore open(String jdbcUrl, String schema, InstantSource clock, IdGenerator ids) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(jdbcUrl);
-        config.setPoolName("presence-db");
-        config.setMaximumPoolSize(8);
-        config.setMinimumIdle(1);
-        config.setConnectionTimeout(10_000);
-        if (schema != null) {
-            config.setSchema(schema);
-        }
-        config.setAutoCommit(true);
-        if (jdbcUrl.startsWith("jdbc:postgresql:")) {
-            // a commit returns once its WAL is flushed, whatever the server's default says: a 2xx is durable
-            config.setConnectionInitSql("SET synchronous_commit TO on");
-        }
-        HikariDataSource dataSource = new HikariDataSource(config);
-        try {
-            var flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration");
-            if (schema != null) {
-                flyway.schemas(schema).createSchemas(true);
-            }
-            flyway.load().migrate();
-        } catch (RuntimeException e) {
-            dataSource.close();
-            throw e;
-        }
-        H2Housekeeping housekeeping = null;
-        if (jdbcUrl.startsWith("jdbc:h2:file:") && jdbcUrl.contains("WRITE_DELAY=0")) {
-            try {
-                housekeeping = H2Housekeeping.start(dataSource);
-            } catch (SQLException | RuntimeException e) {
-                dataSource.close();
-                throw new StoreException("could not start the H2 housekeeping", e);
-            }
-        }
-        return new JdbcChatStore(dataSource, housekeeping, clock, ids);
+        return over(JdbcDatabase.open(jdbcUrl, schema), clock, ids);
+    }
+
+    private static JdbcChatStore over(JdbcDatabase database, InstantSource clock, IdGenerator ids) {
+        Jdbc jdbc = database.jdbc();
+        return new JdbcChatStore(new JdbcAccountStore(jdbc, clock, ids), new JdbcThreadStore(jdbc, clock, ids),
+                new JdbcMessageStore(jdbc, clock, ids), new JdbcStatusStore(jdbc), database::close);
     }
 
     /** Users, password hashes and tokens. */
@@ -284,9 +235,6 @@ public final class JdbcChatStore implements ChatStore {
 
     @Override
     public void close() {
-        if (housekeeping != null) {
-            housekeeping.close();
-        }
-        dataSource.close();
+        closeDatabase.run();
     }
 }
