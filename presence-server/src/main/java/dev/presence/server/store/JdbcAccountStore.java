@@ -90,7 +90,7 @@ final class JdbcAccountStore implements AccountStore {
 
     /** Locks the user's row until the transaction ends, so token changes of one user happen one at a time. */
     private static void lockUser(Jdbc.Transaction tx, String userId) throws SQLException {
-        tx.query("SELECT id FROM users WHERE id = ? FOR UPDATE", rs -> null, userId);
+        tx.query("SELECT id FROM users WHERE id = ? FOR UPDATE", rs -> rs.getString(1), userId);
     }
 
     @Override
