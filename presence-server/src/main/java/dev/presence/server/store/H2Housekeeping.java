@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * pages of chunks that are mostly empty, so those chunks die and their space is reused.
  *
  * <p>H2 does this itself from the background thread that also writes committed data late; {@code WRITE_DELAY=0}
- * (every commit in the file before it returns, see {@link JdbcChatStore#embedded}) stops that thread, and with it
+ * (every commit in the file before it returns, see {@link JdbcDatabase#embedded}) stops that thread, and with it
  * the rewriting. Each commit is a small chunk, and chunks that keep one live page (a full leaf, say) are then kept
  * whole: measured at 100 writes/s, the file grew by ~6 KB a write without end; with this task it grew like it does
  * under H2's own housekeeping, ever slower (the bench README has the figures). It reaches the store through H2's

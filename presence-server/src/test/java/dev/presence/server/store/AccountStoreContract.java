@@ -1,7 +1,6 @@
 package dev.presence.server.store;
 
 import dev.presence.server.domain.User;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -12,74 +11,153 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** What every {@link ChatStore} must do with passwords and tokens; extended once per database. */
-abstract class AccountStoreContract {
+/** What every {@link AccountStore} must do with users, passwords and tokens; extended once per database. */
+abstract class AccountStoreContract extends JdbcStoreContract {
 
-    protected ChatStore store;
     private User ann;
 
-    /** A fresh, migrated, empty store. */
-    protected abstract ChatStore newStore() throws Exception;
-
     @BeforeEach
-    void open() throws Exception {
-        store = newStore();
-        ann = store.createUser("ann", "$2y$10$old", "Ann");
+    void createAnn() {
+        ann = accounts.createUser("ann", "$2y$10$old", "Ann");
     }
 
-    @AfterEach
-    void close() {
-        store.close();
+    @Test
+    void usersAreUniqueByUsername() {
+        User bob = accounts.createUser("bob", "hash", "Bob");
+
+        assertThat(accounts.findUser(bob.id())).contains(bob);
+        assertThat(accounts.findCredentials("bob")).hasValueSatisfying(c -> {
+            assertThat(c.user()).isEqualTo(bob);
+            assertThat(c.passwordHash()).isEqualTo("hash");
+        });
+        assertThatThrownBy(() -> accounts.createUser("bob", "other", "Other"))
+                .isInstanceOf(UsernameTakenException.class);
+        assertThat(accounts.findCredentials("nobody")).isEmpty();
+
+        accounts.updateDisplayName(bob.id(), "Bobby");
+        assertThat(accounts.findUser(bob.id()).orElseThrow().displayName()).isEqualTo("Bobby");
+    }
+
+    @Test
+    void aNewUserGetsAnIdFromTheGenerator() {
+        assertThat(ann.id()).startsWith("u_");
+        assertThat(ids.issued()).contains(ann.id());
+        assertThat(user("bob").id()).isNotEqualTo(ann.id());
+    }
+
+    @Test
+    void usersAreFoundManyAtOnceByUsernameLeavingOutUnknownIds() {
+        User zed = user("zed");
+        User bob = user("bob");
+
+        assertThat(accounts.findUsers(List.of(zed.id(), "u_ghost", ann.id(), bob.id()))).containsExactly(ann, bob, zed);
+        assertThat(accounts.findUsers(List.of())).isEmpty();
+        assertThat(accounts.findUsers(List.of("u_ghost"))).isEmpty();
+    }
+
+    @Test
+    void unknownUsersAndTokensFindNothingAndChangeNothing() {
+        accounts.saveToken("a1", ann.id(), 1_000, 50);
+
+        assertThat(accounts.findUser("u_ghost")).isEmpty();
+        assertThat(accounts.findCredentials("ghost")).isEmpty();
+        accounts.updateDisplayName("u_ghost", "Ghost"); // nothing to change: no error
+        assertThat(accounts.updatePasswordHash("u_ghost", "$2y$10$old", "$argon2id$new")).isFalse();
+        assertThat(accounts.findToken("nope")).isEmpty();
+        assertThat(accounts.userIdForToken("nope")).isEmpty();
+        accounts.touchToken("nope", 2_000);
+        assertThat(accounts.deleteToken("nope")).isFalse();
+        assertThat(accounts.deleteTokensOf("u_ghost")).isEmpty();
+
+        assertThat(accounts.findUser(ann.id())).contains(ann);
+        assertThat(accounts.findCredentials("ann").orElseThrow().passwordHash()).isEqualTo("$2y$10$old");
+        assertThat(accounts.findToken("a1")).contains(new StoredToken(ann.id(), "ann", 1_000, 1_000));
+    }
+
+    @Test
+    void aTokenOfAnUnknownUserIsRefusedAndNotKept() {
+        assertThatThrownBy(() -> accounts.saveToken("h1", "u_ghost", 1_000, 3)).isInstanceOf(StoreException.class);
+
+        assertThat(accounts.findToken("h1")).isEmpty();
+    }
+
+    @Test
+    void aDisplayNameTooLongForTheDatabaseIsBadDataAndChangesNothing() {
+        assertThatThrownBy(() -> accounts.updateDisplayName(ann.id(), "x".repeat(101)))
+                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.isBadData()).isTrue());
+
+        assertThat(accounts.findUser(ann.id())).contains(ann);
+    }
+
+    @Test
+    void tokensAreKeptByHashAndRevocable() {
+        accounts.saveToken("h1", ann.id(), 1);
+
+        assertThat(accounts.userIdForToken("h1")).contains(ann.id());
+        assertThat(accounts.deleteToken("h1")).isTrue();
+        assertThat(accounts.userIdForToken("h1")).isEmpty();
+        assertThat(accounts.deleteToken("h1")).isFalse();
     }
 
     @Test
     void aPasswordHashIsReplacedOnlyIfItIsStillTheOneExpected() {
-        assertThat(store.updatePasswordHash(ann.id(), "$2y$10$other", "$argon2id$new")).isFalse();
-        assertThat(store.updatePasswordHash(ann.id(), "$2y$10$old", "$argon2id$" + "x".repeat(150))).isTrue();
+        assertThat(accounts.updatePasswordHash(ann.id(), "$2y$10$other", "$argon2id$new")).isFalse();
+        assertThat(accounts.updatePasswordHash(ann.id(), "$2y$10$old", "$argon2id$" + "x".repeat(150))).isTrue();
 
-        assertThat(store.findCredentials("ann").orElseThrow().passwordHash()).isEqualTo("$argon2id$" + "x".repeat(150));
+        assertThat(accounts.findCredentials("ann").orElseThrow().passwordHash())
+                .isEqualTo("$argon2id$" + "x".repeat(150));
     }
 
     @Test
     void aTokenIsFoundWithItsUserAndItsRecordedUseWhichNeverGoesBack() {
-        store.saveToken("h1", ann.id(), 1_000, 50);
+        accounts.saveToken("h1", ann.id(), 1_000, 50);
 
-        assertThat(store.findToken("h1")).contains(new StoredToken(ann.id(), "ann", 1_000, 1_000));
-        store.touchToken("h1", 5_000);
-        store.touchToken("h1", 3_000); // a late, older record
-        assertThat(store.findToken("h1").orElseThrow().lastUsedAt()).isEqualTo(5_000);
-        assertThat(store.findToken("nope")).isEmpty();
-        store.touchToken("nope", 1); // nothing to touch: no error
+        assertThat(accounts.findToken("h1")).contains(new StoredToken(ann.id(), "ann", 1_000, 1_000));
+        accounts.touchToken("h1", 5_000);
+        accounts.touchToken("h1", 3_000); // a late, older record
+        assertThat(accounts.findToken("h1").orElseThrow().lastUsedAt()).isEqualTo(5_000);
+        assertThat(accounts.findToken("nope")).isEmpty();
+        accounts.touchToken("nope", 1); // nothing to touch: no error
     }
 
     @Test
     void aTokenMadeWithoutARecordedUseSaysSo() {
-        store.saveToken("h1", ann.id(), 1_000); // as the bench's bulk insert and tokens from before V2 are
+        accounts.saveToken("h1", ann.id(), 1_000); // as the bench's bulk insert and tokens from before V2 are
 
-        assertThat(store.findToken("h1")).hasValueSatisfying(t -> assertThat(t.userId()).isEqualTo(ann.id()));
-        assertThat(store.userIdForToken("h1")).contains(ann.id());
+        assertThat(accounts.findToken("h1")).hasValueSatisfying(t -> assertThat(t.userId()).isEqualTo(ann.id()));
+        assertThat(accounts.userIdForToken("h1")).contains(ann.id());
     }
 
     @Test
     void aNewTokenPushesOutTheOldestBeyondTheLimit() {
-        assertThat(store.saveToken("h1", ann.id(), 1_000, 3)).isEmpty();
-        assertThat(store.saveToken("h2", ann.id(), 2_000, 3)).isEmpty();
-        assertThat(store.saveToken("h3", ann.id(), 3_000, 3)).isEmpty();
+        assertThat(accounts.saveToken("h1", ann.id(), 1_000, 3)).isEmpty();
+        assertThat(accounts.saveToken("h2", ann.id(), 2_000, 3)).isEmpty();
+        assertThat(accounts.saveToken("h3", ann.id(), 3_000, 3)).isEmpty();
 
-        assertThat(store.saveToken("h4", ann.id(), 4_000, 3)).containsExactly("h1");
-        assertThat(store.saveToken("h5", ann.id(), 5_000, 2)).containsExactlyInAnyOrder("h2", "h3");
-        assertThat(store.findToken("h1")).isEmpty();
-        assertThat(store.findToken("h4")).isPresent();
-        assertThat(store.findToken("h5")).isPresent();
+        assertThat(accounts.saveToken("h4", ann.id(), 4_000, 3)).containsExactly("h1");
+        assertThat(accounts.saveToken("h5", ann.id(), 5_000, 2)).containsExactlyInAnyOrder("h2", "h3");
+        assertThat(accounts.findToken("h1")).isEmpty();
+        assertThat(accounts.findToken("h4")).isPresent();
+        assertThat(accounts.findToken("h5")).isPresent();
     }
 
     @Test
     void theNewTokenIsKeptEvenIfItsClockIsBehind() {
-        store.saveToken("h1", ann.id(), 9_000, 1);
+        accounts.saveToken("h1", ann.id(), 9_000, 1);
 
-        assertThat(store.saveToken("h2", ann.id(), 1_000, 1)).containsExactly("h1");
-        assertThat(store.findToken("h2")).isPresent();
+        assertThat(accounts.saveToken("h2", ann.id(), 1_000, 1)).containsExactly("h1");
+        assertThat(accounts.findToken("h2")).isPresent();
+    }
+
+    @Test
+    void theLimitIsPerUser() {
+        User bob = user("bob");
+        accounts.saveToken("b1", bob.id(), 1_000, 1);
+
+        assertThat(accounts.saveToken("a1", ann.id(), 2_000, 1)).isEmpty();
+        assertThat(accounts.findToken("b1")).isPresent();
     }
 
     @Test
@@ -90,13 +168,13 @@ abstract class AccountStoreContract {
             for (int i = 0; i < 40; i++) {
                 String hash = "h" + i;
                 long at = i;
-                saves.add(pool.submit(() -> store.saveToken(hash, ann.id(), at, 3)));
+                saves.add(pool.submit(() -> accounts.saveToken(hash, ann.id(), at, 3)));
             }
             int deleted = 0;
             for (Future<List<String>> save : saves) {
                 deleted += save.get().size();
             }
-            List<String> left = store.deleteTokensOf(ann.id());
+            List<String> left = accounts.deleteTokensOf(ann.id());
             assertThat(left).hasSize(3);
             assertThat(deleted).isEqualTo(37);
         } finally {
@@ -106,15 +184,15 @@ abstract class AccountStoreContract {
 
     @Test
     void allTokensOfAUserAreDeletedAndNamed() {
-        User bob = store.createUser("bob", "h", "Bob");
-        store.saveToken("a1", ann.id(), 1, 50);
-        store.saveToken("a2", ann.id(), 2, 50);
-        store.saveToken("b1", bob.id(), 3, 50);
+        User bob = user("bob");
+        accounts.saveToken("a1", ann.id(), 1, 50);
+        accounts.saveToken("a2", ann.id(), 2, 50);
+        accounts.saveToken("b1", bob.id(), 3, 50);
 
-        assertThat(store.deleteTokensOf(ann.id())).containsExactlyInAnyOrder("a1", "a2");
-        assertThat(store.findToken("a1")).isEmpty();
-        assertThat(store.findToken("a2")).isEmpty();
-        assertThat(store.findToken("b1")).isPresent();
-        assertThat(store.deleteTokensOf(ann.id())).isEmpty();
+        assertThat(accounts.deleteTokensOf(ann.id())).containsExactlyInAnyOrder("a1", "a2");
+        assertThat(accounts.findToken("a1")).isEmpty();
+        assertThat(accounts.findToken("a2")).isEmpty();
+        assertThat(accounts.findToken("b1")).isPresent();
+        assertThat(accounts.deleteTokensOf(ann.id())).isEmpty();
     }
 }

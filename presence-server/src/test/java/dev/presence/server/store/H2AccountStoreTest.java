@@ -1,17 +1,12 @@
 package dev.presence.server.store;
 
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 
-/** The password and token contract on the embedded H2 database. */
+/** The {@link AccountStoreContract} on the embedded H2 database, as the server runs by default. */
 class H2AccountStoreTest extends AccountStoreContract {
 
-    @TempDir
-    Path dataDir;
-
     @Override
-    protected ChatStore newStore() {
-        return JdbcChatStore.embedded(dataDir);
+    protected TestDatabase database(Path dataDir) {
+        return TestDatabase.h2(dataDir);
     }
 }

@@ -1,0 +1,12 @@
+package dev.presence.server.store;
+
+import java.nio.file.Path;
+
+/** The {@link ThreadStoreContract} on the embedded H2 database, as the server runs by default. */
+class H2ThreadStoreTest extends ThreadStoreContract {
+
+    @Override
+    protected TestDatabase database(Path dataDir) {
+        return TestDatabase.h2(dataDir);
+    }
+}
