@@ -7,6 +7,7 @@ import dev.presence.core.LocalPresenceEngine;
 import dev.presence.core.UserStatus;
 import dev.presence.core.VirtualTime;
 import dev.presence.server.metrics.ServerMetrics;
+import dev.presence.server.store.InMemoryStatusStore;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -42,7 +43,8 @@ class PresenceHubTest {
 
     private final VirtualTime time = new VirtualTime(1_700_000_000_000L);
     private final Queue<Runnable> workers = new ArrayDeque<>();
-    private final FakeStatusStore store = new FakeStatusStore().member("t1", "u1").member("t1", "u2");
+    private final InMemoryStatusStore store = new InMemoryStatusStore().addMembership("t1", "u1")
+            .addMembership("t1", "u2");
     private StatusJournal journal;
     private PresenceHub hub;
 
@@ -254,7 +256,7 @@ class PresenceHubTest {
         time.advance(PresenceHub.STATUS_FLUSH_MILLIS);
         runWorkers();
 
-        assertThat(store.batches).singleElement().satisfies(batch -> {
+        assertThat(store.savedBatches()).singleElement().satisfies(batch -> {
             assertThat(batch).extracting(UserStatus::userId).containsExactlyInAnyOrder("u1", "u2");
             assertThat(batch).filteredOn(s -> s.userId().equals("u2")).singleElement()
                     .satisfies(s -> assertThat(s.online()).isFalse());
@@ -264,7 +266,7 @@ class PresenceHubTest {
 
     @Test
     void aBatchThatFailsIsRetriedWithTheNextAndNewerStatusesWin() {
-        store.failuresToCome = 1;
+        store.failNextSaves(1);
         FakeSession ann = new FakeSession("a1", "u1", "ta");
         FakeSession bob = new FakeSession("b1", "u2", "tb");
         hub().open(ann, "ann");
@@ -276,10 +278,12 @@ class PresenceHubTest {
         time.advance(PresenceHub.STATUS_FLUSH_MILLIS);
         runWorkers();
 
-        assertThat(store.batches).hasSize(2);
-        assertThat(store.batches.get(1)).extracting(UserStatus::userId).containsExactlyInAnyOrder("u1", "u2");
-        assertThat(store.kept.get("u1").online()).isTrue();
-        assertThat(store.kept.get("u2").online()).isFalse();
+        assertThat(store.failedSaves()).isEqualTo(1);
+        assertThat(store.savedBatches()).singleElement().satisfies(batch -> {
+            assertThat(batch).extracting(UserStatus::userId).containsExactlyInAnyOrder("u1", "u2");
+            assertThat(batch).filteredOn(s -> s.userId().equals("u2")).singleElement()
+                    .satisfies(s -> assertThat(s.online()).isFalse());
+        });
     }
 
     @Test
@@ -298,8 +302,8 @@ class PresenceHubTest {
         time.advance(PresenceHub.STATUS_FLUSH_MILLIS);
         assertThat(workers).hasSize(1);
         runWorkers();
-        assertThat(store.batches).hasSize(2);
-        assertThat(store.batches.get(1)).extracting(UserStatus::userId).containsExactlyInAnyOrder("u1", "u2");
+        assertThat(store.savedBatches()).hasSize(2);
+        assertThat(store.savedBatches().get(1)).extracting(UserStatus::userId).containsExactlyInAnyOrder("u1", "u2");
     }
 
     @Test
@@ -312,14 +316,15 @@ class PresenceHubTest {
 
         hub.close();
 
-        assertThat(store.kept.get("u1").online()).isFalse();
-        assertThat(store.kept.get("u1").version()).as("the offline flip's version was saved")
+        assertThat(store.savedBatches()).last().satisfies(batch -> assertThat(batch).singleElement()
+                .satisfies(s -> assertThat(s.online()).isFalse()));
+        assertThat(store.status("u1").orElseThrow().version()).as("the offline flip's version was saved")
                 .isGreaterThan(online.version());
     }
 
     @Test
     void visibleStatusesLeaveOutWhoeverSharesNoThreadWithTheViewer() {
-        store.member("t2", "u3");
+        store.addMembership("t2", "u3");
         FakeSession bob = new FakeSession("b1", "u2", "tb");
         hub().open(bob, "bob");
 
