@@ -29,7 +29,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import dev.presence.server.http.BoundedBodyAggregator;
 import dev.presence.server.http.HttpTimeouts;
 import dev.presence.server.http.MetricsEndpoint;
-import dev.presence.server.http.PendingConnections;
+import dev.presence.server.web.PendingConnections;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
@@ -110,7 +110,7 @@ public final class PresenceServer implements AutoCloseable {
         this.gateway = new WebSocketGateway(hub, chat, metrics, config.heartbeatInterval().toMillis(),
                 config.heartbeatTimeout().toMillis(), config.helloTimeout().toMillis(), config.allowedOrigins());
         boolean metricsElsewhere = config.metricsPort() != 0;
-        HttpHandler http = new HttpHandler(chat, gateway, metrics, workers, !metricsElsewhere);
+        HttpHandler http = new HttpHandler(chat, gateway::upgrade, metrics, workers, !metricsElsewhere);
         ConnectionLimit limit = new ConnectionLimit(config.maxConnections());
         PendingConnections pending = new PendingConnections(config.maxPendingPerAddress());
 

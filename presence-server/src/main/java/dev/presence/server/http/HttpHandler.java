@@ -1,8 +1,9 @@
 package dev.presence.server.http;
 
+import dev.presence.server.web.BearerToken;
+import dev.presence.server.web.HttpResponses;
 import dev.presence.server.chat.ChatException;
 import dev.presence.server.chat.ChatService;
-import dev.presence.server.gateway.WebSocketGateway;
 import dev.presence.server.metrics.ServerMetrics;
 import dev.presence.server.store.StoreException;
 import io.netty.buffer.ByteBufUtil;
@@ -47,18 +48,18 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private final List<Route> routes;
     private final ChatService chat;
-    private final WebSocketGateway gateway;
+    private final WebSocketUpgrade webSockets;
     private final ServerMetrics metrics;
     private final ExecutorService workers;
     /** False when {@code /metrics} has a port of its own ({@link MetricsEndpoint}): this one answers 404. */
     private final boolean servesMetrics;
     private final StaticFiles staticFiles = new StaticFiles();
 
-    public HttpHandler(ChatService chat, WebSocketGateway gateway, ServerMetrics metrics, ExecutorService workers,
+    public HttpHandler(ChatService chat, WebSocketUpgrade webSockets, ServerMetrics metrics, ExecutorService workers,
                        boolean servesMetrics) {
         this.routes = ApiRoutes.of(chat);
         this.chat = chat;
-        this.gateway = gateway;
+        this.webSockets = webSockets;
         this.metrics = metrics;
         this.workers = workers;
         this.servesMetrics = servesMetrics;
@@ -90,7 +91,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         if (path.equals("/ws")) {
-            gateway.upgrade(ctx, request, HTTP_ONLY_HANDLERS);
+            webSockets.upgrade(ctx, request, HTTP_ONLY_HANDLERS);
             return;
         }
         if (path.equals("/health")) {
