@@ -5,7 +5,9 @@ import dev.presence.server.config.ServerConfig;
 import dev.presence.server.domain.ChatThread;
 import dev.presence.server.domain.Identity;
 import dev.presence.server.domain.Invitation;
+import dev.presence.server.domain.Member;
 import dev.presence.server.domain.Message;
+import dev.presence.server.domain.ThreadView;
 import dev.presence.server.domain.User;
 import dev.presence.server.gateway.Authenticator;
 import dev.presence.server.presence.PresenceHub;
@@ -83,14 +85,6 @@ public final class ChatService implements Authenticator {
         for (int i = 0; i < membershipLocks.length; i++) {
             membershipLocks[i] = new Object();
         }
-    }
-
-    /** A new thread with its members, as the API shows it. */
-    public record ThreadView(ChatThread thread, List<Member> members) {
-    }
-
-    /** A member: the user and their current status. */
-    public record Member(User user, UserStatus status) {
     }
 
     /** What a login gives: the token (shown once) and the user. */
