@@ -3,7 +3,6 @@ package dev.presence.server.http;
 import dev.presence.server.web.BearerToken;
 import dev.presence.server.web.HttpResponses;
 import dev.presence.server.chat.ChatException;
-import dev.presence.server.chat.ChatService;
 import dev.presence.server.metrics.ServerMetrics;
 import dev.presence.server.store.StoreException;
 import io.netty.buffer.ByteBufUtil;
@@ -46,8 +45,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     /** HTTP handlers in the pipeline that a WebSocket has no use for (the handshake replaces the codec). */
     private static final List<String> HTTP_ONLY_HANDLERS = List.of("timeouts", "keepAlive", "aggregator");
 
-    private final List<Route> routes;
-    private final ChatService chat;
+    private final ApiRoutes api;
     private final WebSocketUpgrade webSockets;
     private final ServerMetrics metrics;
     private final ExecutorService workers;
@@ -55,10 +53,13 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final boolean servesMetrics;
     private final StaticFiles staticFiles = new StaticFiles();
 
-    public HttpHandler(ChatService chat, WebSocketUpgrade webSockets, ServerMetrics metrics, ExecutorService workers,
+    /**
+     * @param webSockets    where {@code GET /ws} is handed
+     * @param servesMetrics false when {@code /metrics} is served on a port of its own
+     */
+    public HttpHandler(ApiRoutes api, WebSocketUpgrade webSockets, ServerMetrics metrics, ExecutorService workers,
                        boolean servesMetrics) {
-        this.routes = ApiRoutes.of(chat);
-        this.chat = chat;
+        this.api = api;
         this.webSockets = webSockets;
         this.metrics = metrics;
         this.workers = workers;
@@ -121,7 +122,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         Route matched = null;
         Map<String, String> params = null;
         boolean pathKnown = false;
-        for (Route route : routes) {
+        for (Route route : api.routes()) {
             Map<String, String> p = route.match(segments);
             if (p != null) {
                 pathKnown = true;
@@ -149,7 +150,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         ApiRequest apiRequest = new ApiRequest(params, uri.parameters(), ByteBufUtil.getBytes(request.content()),
                 BearerToken.of(request.headers().get(HttpHeaderNames.AUTHORIZATION)), clientAddress(ctx),
-                chat::identify);
+                api::identify);
         Route route = matched;
         if (HANDED_TO_PASSWORD_POOL.contains(request.method() + " " + uri.path())) {
             handle(ctx, route, apiRequest, keepAlive);

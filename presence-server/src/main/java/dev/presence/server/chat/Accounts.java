@@ -1,13 +1,7 @@
 package dev.presence.server.chat;
 
-import dev.presence.core.UserStatus;
 import dev.presence.server.config.ServerConfig;
-import dev.presence.server.domain.ChatThread;
 import dev.presence.server.domain.Identity;
-import dev.presence.server.domain.Invitation;
-import dev.presence.server.domain.Member;
-import dev.presence.server.domain.Message;
-import dev.presence.server.domain.ThreadView;
 import dev.presence.server.domain.User;
 import dev.presence.server.gateway.Authenticator;
 import dev.presence.server.presence.PresenceHub;
@@ -19,59 +13,43 @@ import dev.presence.server.store.UsernameTakenException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 
 /**
- * The chat domain behind the HTTP API: users, tokens, threads, invitations, messages. Most methods block on
- * the store, so they run on worker threads. Signup and login never block: they check their input and hand the
- * rest (store and password hash) to a pool of its own ({@link PasswordPool}), answering with a future, so a
- * flood of them keeps that pool busy and nothing else. Membership changes go to the presence hub, which keeps
- * the audience index and sends the events to exactly the members they concern.
+ * Users and their tokens: signup, login, logout, who a token belongs to (for the API and, as the gateway's
+ * {@link Authenticator}, for WebSockets), and the profile. Signup and login never block: they check their
+ * input and hand the rest (store and password hash) to a pool of its own ({@link PasswordPool}), answering
+ * with a future, so a flood of them keeps that pool busy and nothing else. The other calls block on the
+ * store, so they run on workers.
  */
-public final class ChatService implements Authenticator {
+public final class Accounts implements Authenticator {
 
-    private static final Logger log = LoggerFactory.getLogger(ChatService.class);
+    private static final Logger log = LoggerFactory.getLogger(Accounts.class);
 
-    private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.-]{3,32}");
     private static final int MIN_PASSWORD = 8;
     private static final int MAX_PASSWORD = 128;
-    private static final int MAX_DISPLAY_NAME = 100;
-    private static final int MAX_TITLE = 200;
-    private static final int MAX_TEXT = 4000;
 
     private final ChatStore store;
     private final PresenceHub hub;
     private final Executor workers;
-    private final Object[] membershipLocks = new Object[64];
     private final PasswordPool passwords;
     private final TokenCache tokens;
     private final int maxTokensPerUser;
     private final RateLimiter loginsPerAccount;
     private final RateLimiter loginsPerAddress;
-    private final RateLimiter messagesPerUser;
-    private final RateLimiter invitationsPerUser;
 
     /**
      * @param workers   where blocking store work runs (the caller's pool for the API)
      * @param passwords where password hashing runs, apart from everything else
-     * @param config    token lifetime, tokens per user and rate limits
+     * @param config    token lifetime, tokens per user and login rate limits
      */
-    public ChatService(ChatStore store, PresenceHub hub, Executor workers, PasswordPool passwords,
-                       ServerConfig config) {
+    public Accounts(ChatStore store, PresenceHub hub, Executor workers, PasswordPool passwords,
+                    ServerConfig config) {
         this.store = store;
         this.hub = hub;
         this.workers = workers;
@@ -80,18 +58,13 @@ public final class ChatService implements Authenticator {
         this.maxTokensPerUser = config.maxTokensPerUser();
         this.loginsPerAccount = new RateLimiter(config.rateLimits().loginsPerAccount());
         this.loginsPerAddress = new RateLimiter(config.rateLimits().loginsPerAddress());
-        this.messagesPerUser = new RateLimiter(config.rateLimits().messagesPerUser());
-        this.invitationsPerUser = new RateLimiter(config.rateLimits().invitationsPerUser());
-        for (int i = 0; i < membershipLocks.length; i++) {
-            membershipLocks[i] = new Object();
-        }
     }
 
     /** What a login gives: the token (shown once) and the user. */
     public record Login(String token, User user) {
     }
 
-    // --- users and tokens ----------------------------------------------------------------------------
+    // --- signup and login ----------------------------------------------------------------------------
 
     /**
      * Creates a user. The rules are checked here; the rest (is the name free, the hash, the insert) runs on
@@ -100,7 +73,7 @@ public final class ChatService implements Authenticator {
      * @throws ChatException 400, or 503 when the password pool is full; a taken name fails the future with 409
      */
     public CompletableFuture<User> signUp(String username, String password, String displayName) {
-        if (username == null || !USERNAME.matcher(username).matches()) {
+        if (!Text.isUsername(username)) {
             throw ChatException.invalid("username must be 3 to 32 letters, digits, '_', '.' or '-'");
         }
         if (password == null || password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
@@ -110,7 +83,7 @@ public final class ChatService implements Authenticator {
             throw ChatException.invalid("password must be text without NUL or unpaired surrogate characters");
         }
         String name = displayName == null || displayName.isBlank() ? username : displayName.strip();
-        requireLabel("display_name", name, MAX_DISPLAY_NAME);
+        FieldRules.requireLabel("display_name", name, FieldRules.MAX_DISPLAY_NAME);
         // usernames are case-insensitive, so "Alice" cannot pass for "alice"
         String canonical = Text.canonicalUsername(username);
         return passwords.submit(() -> {
@@ -144,8 +117,7 @@ public final class ChatService implements Authenticator {
         if (username == null || password == null) {
             throw ChatException.invalid("username and password are required");
         }
-        if (!USERNAME.matcher(username).matches() || !Text.isWellFormed(password)
-                || password.length() > MAX_PASSWORD) {
+        if (!Text.isUsername(username) || !Text.isWellFormed(password) || password.length() > MAX_PASSWORD) {
             // no such user can exist, and these rules are public: nothing to hide, nothing to hash
             throw ChatException.unauthorized("wrong username or password");
         }
@@ -224,6 +196,8 @@ public final class ChatService implements Authenticator {
         }
         return new Login(token, user);
     }
+
+    // --- tokens --------------------------------------------------------------------------------------
 
     /**
      * Revokes the token and closes every socket opened with it (4401). The deletion is committed before
@@ -305,213 +279,21 @@ public final class ChatService implements Authenticator {
         }
     }
 
+    // --- profile -------------------------------------------------------------------------------------
+
     public User me(String userId) {
         return store.findUser(userId).orElseThrow(() -> ChatException.notFound("user"));
     }
 
+    /** Changes the display name; the user's sessions and everyone sharing a thread with them are told. */
     public User updateDisplayName(String userId, String displayName) {
         if (displayName == null || displayName.isBlank()) {
             throw ChatException.invalid("display_name must not be empty");
         }
-        requireLabel("display_name", displayName.strip(), MAX_DISPLAY_NAME);
+        FieldRules.requireLabel("display_name", displayName.strip(), FieldRules.MAX_DISPLAY_NAME);
         store.updateDisplayName(userId, displayName.strip());
         User user = me(userId);
         hub.toUserAndCoMembers(userId, Frames.profileUpdated(user));
         return user;
-    }
-
-    // --- threads ------------------------------------------------------------------------------------
-
-    public List<ThreadView> threads(String userId) {
-        List<ThreadView> views = new ArrayList<>();
-        for (ChatThread thread : store.threadsOf(userId)) {
-            views.add(view(thread));
-        }
-        return views;
-    }
-
-    public ThreadView createThread(String userId, String title) {
-        if (title == null || title.isBlank()) {
-            throw ChatException.invalid("title must not be empty");
-        }
-        requireLabel("title", title.strip(), MAX_TITLE);
-        ChatThread thread = store.createThread(title.strip(), userId);
-        hub.joined(thread.id(), userId);
-        return view(thread);
-    }
-
-    public ThreadView thread(String userId, String threadId) {
-        return view(memberThread(userId, threadId));
-    }
-
-    public void leave(String userId, String threadId) {
-        memberThread(userId, threadId);
-        synchronized (membershipLock(threadId)) {
-            if (store.leaveThread(threadId, userId)) {
-                hub.left(threadId, userId);
-            }
-        }
-    }
-
-    /**
-     * Membership changes of one thread are written to the store and handed to the hub under one lock, so the
-     * hub's audience index sees them in the order the database did (a leave overtaking an accept would
-     * leave a non-member hearing the thread). Held by workers only, never by an event loop or the hub.
-     */
-    private Object membershipLock(String threadId) {
-        return membershipLocks[Math.floorMod(threadId.hashCode(), membershipLocks.length)];
-    }
-
-    private ChatThread memberThread(String userId, String threadId) {
-        // a thread I am not in is "not found", so its existence is not disclosed
-        if (threadId == null || !store.isMember(threadId, userId)) {
-            throw ChatException.notFound("thread");
-        }
-        return store.findThread(threadId).orElseThrow(() -> ChatException.notFound("thread"));
-    }
-
-    private ThreadView view(ChatThread thread) {
-        List<String> memberIds = store.members(thread.id());
-        List<User> users = store.findUsers(memberIds);
-        Map<String, UserStatus> statuses = statuses(memberIds);
-        List<Member> members = new ArrayList<>(users.size());
-        for (User user : users) {
-            members.add(new Member(user, statuses.get(user.id())));
-        }
-        return new ThreadView(thread, members);
-    }
-
-    private Map<String, UserStatus> statuses(Collection<String> userIds) {
-        List<String> ids = List.copyOf(userIds);
-        return await(hub.call(engine -> {
-            Map<String, UserStatus> result = new HashMap<>();
-            for (String id : ids) {
-                result.put(id, engine.tracker().status(id));
-            }
-            return result;
-        }));
-    }
-
-    // --- invitations --------------------------------------------------------------------------------
-
-    public Invitation invite(String userId, String threadId, String username) {
-        limit(invitationsPerUser, userId, "invitations");
-        ChatThread thread = memberThread(userId, threadId);
-        if (username == null || username.isBlank()) {
-            throw ChatException.invalid("username is required");
-        }
-        String wanted = username.strip();
-        if (!USERNAME.matcher(wanted).matches()) {
-            throw ChatException.notFound("user '" + wanted + "'");
-        }
-        User invitee = store.findCredentials(Text.canonicalUsername(wanted)).map(StoredCredentials::user)
-                .orElseThrow(() -> ChatException.notFound("user '" + wanted + "'"));
-        if (store.isMember(thread.id(), invitee.id())) {
-            throw ChatException.conflict("already_member", invitee.username() + " is already a member");
-        }
-        if (store.hasPendingInvitation(thread.id(), invitee.id())) {
-            throw ChatException.conflict("already_invited", invitee.username() + " is already invited");
-        }
-        Invitation invitation = store.createInvitation(thread.id(), userId, invitee.id());
-        hub.toUsers(List.of(invitee.id()), Frames.invitationCreated(invitation));
-        return invitation;
-    }
-
-    public List<Invitation> invitations(String userId) {
-        return store.pendingInvitationsFor(userId);
-    }
-
-    public ThreadView accept(String userId, String invitationId) {
-        Invitation invitation = store.findPendingInvitation(invitationId)
-                .filter(i -> i.toUserId().equals(userId))
-                .orElseThrow(() -> ChatException.notFound("invitation"));
-        User user = me(userId);
-        String threadId = invitation.threadId();
-        synchronized (membershipLock(threadId)) {
-            if (!store.acceptInvitation(invitation.id(), userId)) {
-                throw ChatException.notFound("invitation");
-            }
-            hub.accepted(threadId, userId,
-                    status -> Frames.invitationAccepted(threadId, invitation.id(), user, status));
-        }
-        return view(store.findThread(threadId).orElseThrow(() -> ChatException.notFound("thread")));
-    }
-
-    /**
-     * The invitee declines a pending invitation: it stops being pending (the user may be invited again) and the
-     * inviter's sessions get {@code invitation_declined}. Someone else's, an accepted or a declined
-     * invitation is "not found", like an unknown one.
-     */
-    public void decline(String userId, String invitationId) {
-        Invitation invitation = store.findPendingInvitation(invitationId)
-                .filter(i -> i.toUserId().equals(userId))
-                .orElseThrow(() -> ChatException.notFound("invitation"));
-        if (!store.declineInvitation(invitation.id(), userId)) {
-            throw ChatException.notFound("invitation"); // accepted or declined meanwhile
-        }
-        hub.toUsers(List.of(invitation.fromUserId()), Frames.invitationDeclined(invitation));
-    }
-
-    // --- messages -----------------------------------------------------------------------------------
-
-    public List<Message> messages(String userId, String threadId, int limit, String before) {
-        memberThread(userId, threadId);
-        if (limit < 1 || limit > 200) {
-            throw ChatException.invalid("limit must be between 1 and 200");
-        }
-        return store.messages(threadId, limit, before);
-    }
-
-    public Message send(String userId, String threadId, String text) {
-        limit(messagesPerUser, userId, "messages");
-        memberThread(userId, threadId);
-        if (text == null || text.isBlank()) {
-            throw ChatException.invalid("text must not be empty");
-        }
-        requireLength("text", text, MAX_TEXT);
-        Message message = store.addMessage(threadId, userId, text);
-        hub.toThread(threadId, Frames.messageCreated(message));
-        return message;
-    }
-
-    // --- presence -----------------------------------------------------------------------------------
-
-    public List<UserStatus> presence(String userId, Collection<String> userIds) {
-        List<String> ids = List.copyOf(new LinkedHashSet<>(userIds));
-        return await(hub.call(engine -> engine.visibleStatuses(userId, ids)));
-    }
-
-    private static void limit(RateLimiter limiter, String userId, String what) {
-        long wait = limiter.tryAcquire(userId);
-        if (wait > 0) {
-            throw ChatException.rateLimited("too many " + what + "; try again in " + wait + " s", wait);
-        }
-    }
-
-    /** A name or title other people see: not too long, and nothing that could disguise it or what follows it. */
-    private static void requireLabel(String field, String value, int max) {
-        requireLength(field, value, max);
-        int forbidden = Text.forbiddenInLabel(value);
-        if (forbidden >= 0) {
-            throw ChatException.invalid(String.format("%s must not contain control characters or bidirectional"
-                    + " overrides, embeddings or isolates (found U+%04X)", field, forbidden));
-        }
-    }
-
-    private static void requireLength(String field, String value, int max) {
-        if (value.length() > max) {
-            throw ChatException.invalid(field + " must be at most " + max + " characters");
-        }
-    }
-
-    private static <T> T await(CompletableFuture<T> future) {
-        try {
-            return future.get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new ChatException(503, "busy", "the server is busy; try again shortly");
-        }
     }
 }
