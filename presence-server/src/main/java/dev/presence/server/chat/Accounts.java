@@ -20,6 +20,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
+import static dev.presence.server.chat.StoreFailures.translated;
+
 /**
  * Users and their tokens: signup, login, logout, who a token belongs to (for the API and, as the gateway's
  * {@link Authenticator}, for WebSockets), and the profile. Signup and login never block: they check their
@@ -86,7 +88,7 @@ public final class Accounts implements Authenticator {
         FieldRules.requireLabel("display_name", name, FieldRules.MAX_DISPLAY_NAME);
         // usernames are case-insensitive, so "Alice" cannot pass for "alice"
         String canonical = Text.canonicalUsername(username);
-        return passwords.submit(() -> {
+        return passwords.submit(() -> translated(() -> {
             if (store.findCredentials(canonical).isPresent()) { // before spending a hash on it
                 throw taken(username);
             }
@@ -95,7 +97,7 @@ public final class Accounts implements Authenticator {
             } catch (UsernameTakenException e) {
                 throw taken(username);
             }
-        });
+        }));
     }
 
     private static ChatException taken(String username) {
@@ -126,7 +128,7 @@ public final class Accounts implements Authenticator {
         takeLoginAttempt(account, address);
         CompletableFuture<Login> login;
         try {
-            login = passwords.submit(() -> logInNow(account, password));
+            login = passwords.submit(() -> translated(() -> logInNow(account, password)));
         } catch (ChatException busy) {
             giveBackLoginAttempt(account, address); // not the caller's attempt
             throw busy;
@@ -204,24 +206,30 @@ public final class Accounts implements Authenticator {
      * this returns (so before the 204), and before the cache forgets the token (see {@link TokenCache#revoke}).
      */
     public void logOut(Identity identity) {
-        store.deleteToken(identity.tokenHash());
-        tokens.revoke(identity.tokenHash());
-        hub.closeSessionsOfToken(identity.tokenHash());
+        translated(() -> {
+            store.deleteToken(identity.tokenHash());
+            tokens.revoke(identity.tokenHash());
+            hub.closeSessionsOfToken(identity.tokenHash());
+        });
     }
 
     /** Revokes every token of the user and closes all their sockets (4401): "log out everywhere". */
     public void logOutEverywhere(Identity identity) {
-        List<String> revoked = store.deleteTokensOf(identity.userId());
-        revoked.forEach(tokens::revoke);
-        hub.closeSessionsOfUser(identity.userId(), revoked);
+        translated(() -> {
+            List<String> revoked = store.deleteTokensOf(identity.userId());
+            revoked.forEach(tokens::revoke);
+            hub.closeSessionsOfUser(identity.userId(), revoked);
+        });
     }
 
     /** Blocking token check, for the HTTP API on a worker; a use slides the token's expiry. */
     public Optional<Identity> identify(String token) {
-        if (!plausibleToken(token)) {
-            return Optional.empty();
-        }
-        return tokens.identify(Tokens.hash(token));
+        return translated(() -> {
+            if (!plausibleToken(token)) {
+                return Optional.empty();
+            }
+            return tokens.identify(Tokens.hash(token));
+        });
     }
 
     /** Answered at once from memory when it can; else the store is asked on a worker. */
@@ -282,18 +290,20 @@ public final class Accounts implements Authenticator {
     // --- profile -------------------------------------------------------------------------------------
 
     public User me(String userId) {
-        return store.findUser(userId).orElseThrow(() -> ChatException.notFound("user"));
+        return translated(() -> store.findUser(userId).orElseThrow(() -> ChatException.notFound("user")));
     }
 
     /** Changes the display name; the user's sessions and everyone sharing a thread with them are told. */
     public User updateDisplayName(String userId, String displayName) {
-        if (displayName == null || displayName.isBlank()) {
-            throw ChatException.invalid("display_name must not be empty");
-        }
-        FieldRules.requireLabel("display_name", displayName.strip(), FieldRules.MAX_DISPLAY_NAME);
-        store.updateDisplayName(userId, displayName.strip());
-        User user = me(userId);
-        hub.toUserAndCoMembers(userId, Frames.profileUpdated(user));
-        return user;
+        return translated(() -> {
+            if (displayName == null || displayName.isBlank()) {
+                throw ChatException.invalid("display_name must not be empty");
+            }
+            FieldRules.requireLabel("display_name", displayName.strip(), FieldRules.MAX_DISPLAY_NAME);
+            store.updateDisplayName(userId, displayName.strip());
+            User user = me(userId);
+            hub.toUserAndCoMembers(userId, Frames.profileUpdated(user));
+            return user;
+        });
     }
 }

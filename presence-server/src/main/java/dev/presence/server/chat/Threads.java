@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static dev.presence.server.chat.StoreFailures.translated;
+
 /**
  * Threads and who is in them: creating, showing and leaving threads, and the invitations that bring people
  * in. Membership changes go to the presence hub, which keeps the audience index and sends the events to
@@ -46,34 +48,40 @@ public final class Threads {
     // --- threads ------------------------------------------------------------------------------------
 
     public List<ThreadView> threads(String userId) {
-        List<ThreadView> views = new ArrayList<>();
-        for (ChatThread thread : store.threadsOf(userId)) {
-            views.add(view(thread));
-        }
-        return views;
+        return translated(() -> {
+            List<ThreadView> views = new ArrayList<>();
+            for (ChatThread thread : store.threadsOf(userId)) {
+                views.add(view(thread));
+            }
+            return views;
+        });
     }
 
     public ThreadView createThread(String userId, String title) {
-        if (title == null || title.isBlank()) {
-            throw ChatException.invalid("title must not be empty");
-        }
-        FieldRules.requireLabel("title", title.strip(), FieldRules.MAX_TITLE);
-        ChatThread thread = store.createThread(title.strip(), userId);
-        hub.joined(thread.id(), userId);
-        return view(thread);
+        return translated(() -> {
+            if (title == null || title.isBlank()) {
+                throw ChatException.invalid("title must not be empty");
+            }
+            FieldRules.requireLabel("title", title.strip(), FieldRules.MAX_TITLE);
+            ChatThread thread = store.createThread(title.strip(), userId);
+            hub.joined(thread.id(), userId);
+            return view(thread);
+        });
     }
 
     public ThreadView thread(String userId, String threadId) {
-        return view(memberThread(userId, threadId));
+        return translated(() -> view(memberThread(userId, threadId)));
     }
 
     public void leave(String userId, String threadId) {
-        memberThread(userId, threadId);
-        synchronized (membershipLock(threadId)) {
-            if (store.leaveThread(threadId, userId)) {
-                hub.left(threadId, userId);
+        translated(() -> {
+            memberThread(userId, threadId);
+            synchronized (membershipLock(threadId)) {
+                if (store.leaveThread(threadId, userId)) {
+                    hub.left(threadId, userId);
+                }
             }
-        }
+        });
     }
 
     /**
@@ -111,46 +119,50 @@ public final class Threads {
     // --- invitations --------------------------------------------------------------------------------
 
     public Invitation invite(String userId, String threadId, String username) {
-        invitationsPerUser.acquireOrRefuse(userId, "invitations");
-        ChatThread thread = memberThread(userId, threadId);
-        if (username == null || username.isBlank()) {
-            throw ChatException.invalid("username is required");
-        }
-        String wanted = username.strip();
-        if (!Text.isUsername(wanted)) {
-            throw ChatException.notFound("user '" + wanted + "'");
-        }
-        User invitee = store.findCredentials(Text.canonicalUsername(wanted)).map(StoredCredentials::user)
-                .orElseThrow(() -> ChatException.notFound("user '" + wanted + "'"));
-        if (store.isMember(thread.id(), invitee.id())) {
-            throw ChatException.conflict("already_member", invitee.username() + " is already a member");
-        }
-        if (store.hasPendingInvitation(thread.id(), invitee.id())) {
-            throw ChatException.conflict("already_invited", invitee.username() + " is already invited");
-        }
-        Invitation invitation = store.createInvitation(thread.id(), userId, invitee.id());
-        hub.toUsers(List.of(invitee.id()), Frames.invitationCreated(invitation));
-        return invitation;
+        return translated(() -> {
+            invitationsPerUser.acquireOrRefuse(userId, "invitations");
+            ChatThread thread = memberThread(userId, threadId);
+            if (username == null || username.isBlank()) {
+                throw ChatException.invalid("username is required");
+            }
+            String wanted = username.strip();
+            if (!Text.isUsername(wanted)) {
+                throw ChatException.notFound("user '" + wanted + "'");
+            }
+            User invitee = store.findCredentials(Text.canonicalUsername(wanted)).map(StoredCredentials::user)
+                    .orElseThrow(() -> ChatException.notFound("user '" + wanted + "'"));
+            if (store.isMember(thread.id(), invitee.id())) {
+                throw ChatException.conflict("already_member", invitee.username() + " is already a member");
+            }
+            if (store.hasPendingInvitation(thread.id(), invitee.id())) {
+                throw ChatException.conflict("already_invited", invitee.username() + " is already invited");
+            }
+            Invitation invitation = store.createInvitation(thread.id(), userId, invitee.id());
+            hub.toUsers(List.of(invitee.id()), Frames.invitationCreated(invitation));
+            return invitation;
+        });
     }
 
     public List<Invitation> invitations(String userId) {
-        return store.pendingInvitationsFor(userId);
+        return translated(() -> store.pendingInvitationsFor(userId));
     }
 
     public ThreadView accept(String userId, String invitationId) {
-        Invitation invitation = store.findPendingInvitation(invitationId)
-                .filter(i -> i.toUserId().equals(userId))
-                .orElseThrow(() -> ChatException.notFound("invitation"));
-        User user = store.findUser(userId).orElseThrow(() -> ChatException.notFound("user"));
-        String threadId = invitation.threadId();
-        synchronized (membershipLock(threadId)) {
-            if (!store.acceptInvitation(invitation.id(), userId)) {
-                throw ChatException.notFound("invitation");
+        return translated(() -> {
+            Invitation invitation = store.findPendingInvitation(invitationId)
+                    .filter(i -> i.toUserId().equals(userId))
+                    .orElseThrow(() -> ChatException.notFound("invitation"));
+            User user = store.findUser(userId).orElseThrow(() -> ChatException.notFound("user"));
+            String threadId = invitation.threadId();
+            synchronized (membershipLock(threadId)) {
+                if (!store.acceptInvitation(invitation.id(), userId)) {
+                    throw ChatException.notFound("invitation");
+                }
+                hub.accepted(threadId, userId,
+                        status -> Frames.invitationAccepted(threadId, invitation.id(), user, status));
             }
-            hub.accepted(threadId, userId,
-                    status -> Frames.invitationAccepted(threadId, invitation.id(), user, status));
-        }
-        return view(store.findThread(threadId).orElseThrow(() -> ChatException.notFound("thread")));
+            return view(store.findThread(threadId).orElseThrow(() -> ChatException.notFound("thread")));
+        });
     }
 
     /**
@@ -159,12 +171,14 @@ public final class Threads {
      * invitation is "not found", like an unknown one.
      */
     public void decline(String userId, String invitationId) {
-        Invitation invitation = store.findPendingInvitation(invitationId)
-                .filter(i -> i.toUserId().equals(userId))
-                .orElseThrow(() -> ChatException.notFound("invitation"));
-        if (!store.declineInvitation(invitation.id(), userId)) {
-            throw ChatException.notFound("invitation"); // accepted or declined meanwhile
-        }
-        hub.toUsers(List.of(invitation.fromUserId()), Frames.invitationDeclined(invitation));
+        translated(() -> {
+            Invitation invitation = store.findPendingInvitation(invitationId)
+                    .filter(i -> i.toUserId().equals(userId))
+                    .orElseThrow(() -> ChatException.notFound("invitation"));
+            if (!store.declineInvitation(invitation.id(), userId)) {
+                throw ChatException.notFound("invitation"); // accepted or declined meanwhile
+            }
+            hub.toUsers(List.of(invitation.fromUserId()), Frames.invitationDeclined(invitation));
+        });
     }
 }

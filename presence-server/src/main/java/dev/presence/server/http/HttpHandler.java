@@ -4,7 +4,6 @@ import dev.presence.server.web.BearerToken;
 import dev.presence.server.web.HttpResponses;
 import dev.presence.server.chat.ChatException;
 import dev.presence.server.metrics.ServerMetrics;
-import dev.presence.server.store.StoreException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -187,7 +186,10 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         });
     }
 
-    /** The answer to a failed call: the client's mistake, a limit, an overloaded server, or our bug. */
+    /**
+     * The answer to a failed call: the client's mistake, a limit, an overloaded server or database (the
+     * services tell these apart, as {@link ChatException}s), or our bug.
+     */
     private void fail(ChannelHandlerContext ctx, boolean keepAlive, Throwable failure) {
         Throwable cause = failure;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException)
@@ -198,19 +200,13 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             if (e.status() == 429) {
                 metrics.rateLimited();
             }
+            if (e.getCause() != null) {
+                log.error("API call failed: {}", e.getMessage(), e.getCause());
+            }
             HttpResponses.error(ctx, keepAlive, e.status(), e.code(), e.getMessage(), e.retryAfterSeconds());
         } else if (cause instanceof RejectedExecutionException) {
             // the workers' queue is full: shed the call instead of queueing it without bound
             HttpResponses.error(ctx, keepAlive, 503, "busy", "the server is busy; try again shortly", 1);
-        } else if (cause instanceof StoreException e) {
-            if (e.isBadData()) {
-                HttpResponses.error(ctx, keepAlive, 400, "invalid_request", "the database refused a value of"
-                        + " this request");
-            } else {
-                log.error("API call failed: database", e);
-                HttpResponses.error(ctx, keepAlive, 503, "unavailable", "the database is unavailable; try again"
-                        + " shortly");
-            }
         } else {
             log.error("API call failed", cause);
             HttpResponses.error(ctx, keepAlive, 500, "internal_error", "something went wrong on the server");
