@@ -1,11 +1,15 @@
 package dev.presence.server;
 
 import dev.presence.core.LocalPresenceEngine;
-import dev.presence.server.chat.ChatService;
+import dev.presence.server.chat.Accounts;
+import dev.presence.server.chat.Messages;
 import dev.presence.server.chat.PasswordPool;
+import dev.presence.server.chat.Statuses;
+import dev.presence.server.chat.Threads;
 import dev.presence.server.config.ServerConfig;
 import dev.presence.server.protocol.CloseCodes;
 import dev.presence.server.gateway.WebSocketGateway;
+import dev.presence.server.http.ApiRoutes;
 import dev.presence.server.http.HttpHandler;
 import dev.presence.server.metrics.ServerMetrics;
 import dev.presence.server.presence.HubLoop;
@@ -32,7 +36,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import dev.presence.server.http.BoundedBodyAggregator;
 import dev.presence.server.http.HttpTimeouts;
 import dev.presence.server.http.MetricsEndpoint;
-import dev.presence.server.http.PendingConnections;
+import dev.presence.server.web.PendingConnections;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
@@ -115,11 +119,15 @@ public final class PresenceServer implements AutoCloseable {
             }
             throw e;
         }
-        ChatService chat = new ChatService(store, hub, workers, PasswordPool.forThisMachine(), config);
-        this.gateway = new WebSocketGateway(hub, chat, metrics, config.heartbeatInterval().toMillis(),
+        Statuses statuses = new Statuses(hub);
+        Accounts accounts = new Accounts(store, hub, workers, PasswordPool.forThisMachine(), config);
+        Threads threads = new Threads(store, store, hub, statuses, config);
+        Messages messages = new Messages(store, hub, threads, config);
+        this.gateway = new WebSocketGateway(hub, accounts, metrics, config.heartbeatInterval().toMillis(),
                 config.heartbeatTimeout().toMillis(), config.helloTimeout().toMillis(), config.allowedOrigins());
         boolean metricsElsewhere = config.metricsPort() != 0;
-        HttpHandler http = new HttpHandler(chat, gateway, metrics, workers, !metricsElsewhere);
+        ApiRoutes api = new ApiRoutes(accounts, threads, messages, statuses);
+        HttpHandler http = new HttpHandler(api, gateway::upgrade, metrics, workers, !metricsElsewhere);
         ConnectionLimit limit = new ConnectionLimit(config.maxConnections());
         PendingConnections pending = new PendingConnections(config.maxPendingPerAddress());
 

@@ -3,7 +3,7 @@ package dev.presence.server.chat;
 /**
  * A request the chat domain refuses, with the HTTP status and the error code the client is shown, and for
  * 429 and 503 how many seconds to wait before trying again ({@code Retry-After}). The message is for people
- * and never carries internals.
+ * and never carries internals; a cause, if any, is for the log.
  */
 public final class ChatException extends RuntimeException {
 
@@ -16,7 +16,11 @@ public final class ChatException extends RuntimeException {
     }
 
     private ChatException(int status, String code, String message, long retryAfterSeconds) {
-        super(message, null, false, false);
+        this(status, code, message, retryAfterSeconds, null);
+    }
+
+    private ChatException(int status, String code, String message, long retryAfterSeconds, Throwable cause) {
+        super(message, cause, false, false);
         this.status = status;
         this.code = code;
         this.retryAfterSeconds = retryAfterSeconds;
@@ -46,6 +50,14 @@ public final class ChatException extends RuntimeException {
     /** 503: the server sheds load instead of queueing without bound; try again after that many seconds. */
     public static ChatException busy(long retryAfterSeconds) {
         return new ChatException(503, "busy", "the server is busy; try again shortly", Math.max(1, retryAfterSeconds));
+    }
+
+    /**
+     * 503: something the service needs has failed (the database); the client may try again. The failure is
+     * kept as the cause, for the log only.
+     */
+    public static ChatException unavailable(String message, Throwable cause) {
+        return new ChatException(503, "unavailable", message, 0, cause);
     }
 
     public int status() {

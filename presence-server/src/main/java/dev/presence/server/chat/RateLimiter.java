@@ -65,6 +65,19 @@ final class RateLimiter {
         return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999));
     }
 
+    /**
+     * Takes one from the key's bucket, or refuses the call.
+     *
+     * @param what what is limited, for the message ("messages", "invitations")
+     * @throws ChatException 429 with {@code Retry-After} when the bucket is empty
+     */
+    void acquireOrRefuse(String key, String what) {
+        long wait = tryAcquire(key);
+        if (wait > 0) {
+            throw ChatException.rateLimited("too many " + what + "; try again in " + wait + " s", wait);
+        }
+    }
+
     /** Gives back one taken by {@link #tryAcquire} (the attempt did not count). */
     void giveBack(String key) {
         Bucket bucket = buckets.getIfPresent(key);

@@ -1,11 +1,19 @@
 package dev.presence.server.chat;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** Rules for text that people send us. */
 public final class Text {
 
+    private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.-]{3,32}");
+
     private Text() {
+    }
+
+    /** Whether a string may be a username: 3 to 32 letters, digits, '_', '.' or '-'. */
+    public static boolean isUsername(String s) {
+        return s != null && USERNAME.matcher(s).matches();
     }
 
     /**

@@ -235,7 +235,7 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     private void opened(Identity identity) {
         this.identity = identity;
         state = State.OPEN;
-        dev.presence.server.http.PendingConnections.release(channel); // authenticated: no longer pending
+        dev.presence.server.web.PendingConnections.release(channel); // authenticated: no longer pending
         // stagger the first ping inside the interval, so pings do not come in waves after a mass reconnect
         long interval = context.heartbeat.intervalNanos();
         nextPingNanos = now() + ThreadLocalRandom.current().nextLong(interval / 10, interval + 1);

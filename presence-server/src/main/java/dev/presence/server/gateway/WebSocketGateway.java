@@ -2,11 +2,11 @@ package dev.presence.server.gateway;
 
 import dev.presence.core.Clock;
 import dev.presence.core.EndReason;
-import dev.presence.server.http.BearerToken;
-import dev.presence.server.http.HttpResponses;
 import dev.presence.server.metrics.ServerMetrics;
 import dev.presence.server.presence.LiveSession;
 import dev.presence.server.presence.PresenceHub;
+import dev.presence.server.web.BearerToken;
+import dev.presence.server.web.HttpResponses;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpRequest;

@@ -1,112 +1,104 @@
 package dev.presence.server.http;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.presence.core.UserStatus;
-import dev.presence.server.chat.ChatService.Member;
-import dev.presence.server.chat.ChatService.ThreadView;
-import dev.presence.server.chat.ChatService;
+import dev.presence.server.chat.Accounts;
+import dev.presence.server.chat.Messages;
+import dev.presence.server.chat.Statuses;
+import dev.presence.server.chat.Threads;
+import dev.presence.server.domain.Identity;
 import dev.presence.server.domain.Invitation;
 import dev.presence.server.domain.Message;
-import dev.presence.server.protocol.Frames;
-import dev.presence.server.protocol.Json;
+import dev.presence.server.protocol.ProtocolObjects;
 
 import java.util.List;
+import java.util.Optional;
 
 import static io.netty.handler.codec.http.HttpMethod.DELETE;
 import static io.netty.handler.codec.http.HttpMethod.GET;
 import static io.netty.handler.codec.http.HttpMethod.PATCH;
 import static io.netty.handler.codec.http.HttpMethod.POST;
 
-/** The HTTP API of PROTOCOL.md, mapped onto the {@link ChatService}. */
-final class ApiRoutes {
+/** The HTTP API of PROTOCOL.md, mapped onto the chat services; and who a bearer token names. */
+public final class ApiRoutes {
 
-    private ApiRoutes() {
+    private final Accounts accounts;
+    private final List<Route> routes;
+
+    public ApiRoutes(Accounts accounts, Threads threads, Messages messages, Statuses statuses) {
+        this.accounts = accounts;
+        this.routes = List.copyOf(of(accounts, threads, messages, statuses));
     }
 
-    static List<Route> of(ChatService chat) {
+    List<Route> routes() {
+        return routes;
+    }
+
+    /** Blocking (the store may be asked): on a worker. */
+    Optional<Identity> identify(String token) {
+        return accounts.identify(token);
+    }
+
+    private static List<Route> of(Accounts accounts, Threads threads, Messages messages, Statuses statuses) {
         return List.of(
                 // signup and login wait for the password pool, not on a worker: their answers come later
                 Route.of(POST, "/api/users", r -> ApiResponse.later(
-                        chat.signUp(r.text("username"), r.text("password"), r.text("display_name"))
-                                .thenApply(user -> ApiResponse.created(Frames.user(user))))),
+                        accounts.signUp(r.text("username"), r.text("password"), r.text("display_name"))
+                                .thenApply(user -> ApiResponse.created(ProtocolObjects.user(user))))),
                 Route.of(POST, "/api/sessions", r -> ApiResponse.later(
-                        chat.logIn(r.text("username"), r.text("password"), r.clientAddress()).thenApply(login -> {
-                            ObjectNode body = Json.object().put("token", login.token());
-                            body.set("user", Frames.user(login.user()));
-                            return ApiResponse.created(body);
-                        }))),
+                        accounts.logIn(r.text("username"), r.text("password"), r.clientAddress())
+                                .thenApply(login -> ApiResponse.created(ApiBodies.login(login.token(),
+                                        login.user()))))),
                 Route.of(DELETE, "/api/sessions/current", r -> {
-                    chat.logOut(r.identity());
+                    accounts.logOut(r.identity());
                     return ApiResponse.noContent();
                 }),
                 Route.of(DELETE, "/api/sessions", r -> {
-                    chat.logOutEverywhere(r.identity());
+                    accounts.logOutEverywhere(r.identity());
                     return ApiResponse.noContent();
                 }),
-                Route.of(GET, "/api/me", r -> ApiResponse.ok(Frames.user(chat.me(r.userId())))),
+                Route.of(GET, "/api/me", r -> ApiResponse.ok(ProtocolObjects.user(accounts.me(r.userId())))),
                 Route.of(PATCH, "/api/me", r -> {
                     String userId = r.userId();
-                    return ApiResponse.ok(Frames.user(chat.updateDisplayName(userId, r.text("display_name"))));
+                    return ApiResponse.ok(ProtocolObjects.user(
+                            accounts.updateDisplayName(userId, r.text("display_name"))));
                 }),
-                Route.of(GET, "/api/threads", r -> {
-                    ArrayNode list = Json.MAPPER.createArrayNode();
-                    chat.threads(r.userId()).forEach(view -> list.add(thread(view)));
-                    return ApiResponse.ok(list);
-                }),
+                Route.of(GET, "/api/threads", r -> ApiResponse.ok(
+                        ApiBodies.list(threads.threads(r.userId()), ApiBodies::thread))),
                 Route.of(POST, "/api/threads", r -> {
                     String userId = r.userId();
-                    return ApiResponse.created(thread(chat.createThread(userId, r.text("title"))));
+                    return ApiResponse.created(ApiBodies.thread(threads.createThread(userId, r.text("title"))));
                 }),
-                Route.of(GET, "/api/threads/{id}", r -> ApiResponse.ok(thread(chat.thread(r.userId(), r.path("id"))))),
+                Route.of(GET, "/api/threads/{id}",
+                        r -> ApiResponse.ok(ApiBodies.thread(threads.thread(r.userId(), r.path("id"))))),
                 Route.of(POST, "/api/threads/{id}/invitations", r -> {
                     String userId = r.userId();
-                    Invitation invitation = chat.invite(userId, r.path("id"), r.text("username"));
-                    return ApiResponse.created(Frames.invitation(invitation));
+                    Invitation invitation = threads.invite(userId, r.path("id"), r.text("username"));
+                    return ApiResponse.created(ProtocolObjects.invitation(invitation));
                 }),
-                Route.of(GET, "/api/invitations", r -> {
-                    ArrayNode list = Json.MAPPER.createArrayNode();
-                    chat.invitations(r.userId()).forEach(i -> list.add(Frames.invitation(i)));
-                    return ApiResponse.ok(list);
-                }),
+                Route.of(GET, "/api/invitations", r -> ApiResponse.ok(
+                        ApiBodies.list(threads.invitations(r.userId()), ProtocolObjects::invitation))),
                 Route.of(POST, "/api/invitations/{id}/accept",
-                        r -> ApiResponse.ok(thread(chat.accept(r.userId(), r.path("id"))))),
+                        r -> ApiResponse.ok(ApiBodies.thread(threads.accept(r.userId(), r.path("id"))))),
                 Route.of(POST, "/api/invitations/{id}/decline", r -> {
-                    chat.decline(r.userId(), r.path("id"));
+                    threads.decline(r.userId(), r.path("id"));
                     return ApiResponse.noContent();
                 }),
                 Route.of(DELETE, "/api/threads/{id}/members/me", r -> {
-                    chat.leave(r.userId(), r.path("id"));
+                    threads.leave(r.userId(), r.path("id"));
                     return ApiResponse.noContent();
                 }),
                 Route.of(GET, "/api/threads/{id}/messages", r -> {
                     String userId = r.userId();
-                    List<Message> messages = chat.messages(userId, r.path("id"), r.queryInt("limit", 50),
+                    List<Message> page = messages.messages(userId, r.path("id"), r.queryInt("limit", 50),
                             emptyToNull(r.query("before")));
-                    ArrayNode list = Json.MAPPER.createArrayNode();
-                    messages.forEach(m -> list.add(Frames.message(m)));
-                    return ApiResponse.ok(list);
+                    return ApiResponse.ok(ApiBodies.list(page, ProtocolObjects::message));
                 }),
                 Route.of(POST, "/api/threads/{id}/messages", r -> {
                     String userId = r.userId();
-                    return ApiResponse.created(Frames.message(chat.send(userId, r.path("id"), r.text("text"))));
+                    Message sent = messages.send(userId, r.path("id"), r.text("text"));
+                    return ApiResponse.created(ProtocolObjects.message(sent));
                 }),
-                Route.of(GET, "/api/presence", r -> {
-                    ArrayNode list = Json.MAPPER.createArrayNode();
-                    for (UserStatus status : chat.presence(r.userId(), r.queryAll("user_id"))) {
-                        list.add(Frames.status(status));
-                    }
-                    return ApiResponse.ok(list);
-                }));
-    }
-
-    private static ObjectNode thread(ThreadView view) {
-        ObjectNode node = Json.object().put("id", view.thread().id()).put("title", view.thread().title());
-        ArrayNode users = node.putArray("users");
-        for (Member member : view.members()) {
-            users.add(Frames.member(member.user(), member.status()));
-        }
-        return node;
+                Route.of(GET, "/api/presence", r -> ApiResponse.ok(ApiBodies.list(
+                        statuses.visibleTo(r.userId(), r.queryAll("user_id")), ProtocolObjects::status))));
     }
 
     private static String emptyToNull(String value) {

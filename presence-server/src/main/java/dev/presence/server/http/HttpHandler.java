@@ -1,10 +1,9 @@
 package dev.presence.server.http;
 
+import dev.presence.server.web.BearerToken;
+import dev.presence.server.web.HttpResponses;
 import dev.presence.server.chat.ChatException;
-import dev.presence.server.chat.ChatService;
-import dev.presence.server.gateway.WebSocketGateway;
 import dev.presence.server.metrics.ServerMetrics;
-import dev.presence.server.store.StoreException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -45,20 +44,22 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     /** HTTP handlers in the pipeline that a WebSocket has no use for (the handshake replaces the codec). */
     private static final List<String> HTTP_ONLY_HANDLERS = List.of("timeouts", "keepAlive", "aggregator");
 
-    private final List<Route> routes;
-    private final ChatService chat;
-    private final WebSocketGateway gateway;
+    private final ApiRoutes api;
+    private final WebSocketUpgrade webSockets;
     private final ServerMetrics metrics;
     private final ExecutorService workers;
     /** False when {@code /metrics} has a port of its own ({@link MetricsEndpoint}): this one answers 404. */
     private final boolean servesMetrics;
     private final StaticFiles staticFiles = new StaticFiles();
 
-    public HttpHandler(ChatService chat, WebSocketGateway gateway, ServerMetrics metrics, ExecutorService workers,
+    /**
+     * @param webSockets    where {@code GET /ws} is handed
+     * @param servesMetrics false when {@code /metrics} is served on a port of its own
+     */
+    public HttpHandler(ApiRoutes api, WebSocketUpgrade webSockets, ServerMetrics metrics, ExecutorService workers,
                        boolean servesMetrics) {
-        this.routes = ApiRoutes.of(chat);
-        this.chat = chat;
-        this.gateway = gateway;
+        this.api = api;
+        this.webSockets = webSockets;
         this.metrics = metrics;
         this.workers = workers;
         this.servesMetrics = servesMetrics;
@@ -90,7 +91,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         if (path.equals("/ws")) {
-            gateway.upgrade(ctx, request, HTTP_ONLY_HANDLERS);
+            webSockets.upgrade(ctx, request, HTTP_ONLY_HANDLERS);
             return;
         }
         if (path.equals("/health")) {
@@ -120,7 +121,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         Route matched = null;
         Map<String, String> params = null;
         boolean pathKnown = false;
-        for (Route route : routes) {
+        for (Route route : api.routes()) {
             Map<String, String> p = route.match(segments);
             if (p != null) {
                 pathKnown = true;
@@ -148,7 +149,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         ApiRequest apiRequest = new ApiRequest(params, uri.parameters(), ByteBufUtil.getBytes(request.content()),
                 BearerToken.of(request.headers().get(HttpHeaderNames.AUTHORIZATION)), clientAddress(ctx),
-                chat::identify);
+                api::identify);
         Route route = matched;
         if (HANDED_TO_PASSWORD_POOL.contains(request.method() + " " + uri.path())) {
             handle(ctx, route, apiRequest, keepAlive);
@@ -185,7 +186,10 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         });
     }
 
-    /** The answer to a failed call: the client's mistake, a limit, an overloaded server, or our bug. */
+    /**
+     * The answer to a failed call: the client's mistake, a limit, an overloaded server or database (the
+     * services tell these apart, as {@link ChatException}s), or our bug.
+     */
     private void fail(ChannelHandlerContext ctx, boolean keepAlive, Throwable failure) {
         Throwable cause = failure;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException)
@@ -196,19 +200,13 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             if (e.status() == 429) {
                 metrics.rateLimited();
             }
+            if (e.getCause() != null) {
+                log.error("API call failed: {}", e.getMessage(), e.getCause());
+            }
             HttpResponses.error(ctx, keepAlive, e.status(), e.code(), e.getMessage(), e.retryAfterSeconds());
         } else if (cause instanceof RejectedExecutionException) {
             // the workers' queue is full: shed the call instead of queueing it without bound
             HttpResponses.error(ctx, keepAlive, 503, "busy", "the server is busy; try again shortly", 1);
-        } else if (cause instanceof StoreException e) {
-            if (e.isBadData()) {
-                HttpResponses.error(ctx, keepAlive, 400, "invalid_request", "the database refused a value of"
-                        + " this request");
-            } else {
-                log.error("API call failed: database", e);
-                HttpResponses.error(ctx, keepAlive, 503, "unavailable", "the database is unavailable; try again"
-                        + " shortly");
-            }
         } else {
             log.error("API call failed", cause);
             HttpResponses.error(ctx, keepAlive, 500, "internal_error", "something went wrong on the server");

@@ -1,5 +1,6 @@
 package dev.presence.server.http;
 
+import dev.presence.server.web.HttpResponses;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;

@@ -1,5 +1,6 @@
 package dev.presence.server.http;
 
+import dev.presence.server.web.HttpResponses;
 import dev.presence.server.metrics.ServerMetrics;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;

@@ -12,7 +12,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 
-/** The server-to-client frames of PROTOCOL.md, encoded once as UTF-8 JSON. */
+/**
+ * The server-to-client WebSocket frames of PROTOCOL.md, each encoded once as UTF-8 JSON and sent as it is to
+ * every recipient. HTTP bodies are the {@code http} layer's own.
+ */
 public final class Frames {
 
     public static final byte[] PING = Json.bytes(Json.object().put("type", "ping"));
@@ -50,12 +53,6 @@ public final class Frames {
         return out.toByteArray();
     }
 
-    /** A status as in the {@code welcome} snapshot and the presence query. */
-    public static ObjectNode status(UserStatus status) {
-        return Json.object().put("user_id", status.userId()).put("is_online", status.online())
-                .put("last_seen", status.lastSeen()).put("version", status.version());
-    }
-
     public static byte[] statusChanged(UserStatus status, long nowMillis) {
         return Json.bytes(Json.object().put("type", "user_status_changed").put("user_id", status.userId())
                 .put("is_online", status.online()).put("timestamp", nowMillis / 1000)
@@ -68,19 +65,19 @@ public final class Frames {
 
     public static byte[] messageCreated(Message message) {
         ObjectNode frame = Json.object().put("type", "message_created").put("thread_id", message.threadId());
-        frame.set("message", message(message));
+        frame.set("message", ProtocolObjects.message(message));
         return Json.bytes(frame);
     }
 
     public static byte[] profileUpdated(User user) {
         ObjectNode frame = Json.object().put("type", "user_profile_updated");
-        frame.set("user", user(user));
+        frame.set("user", ProtocolObjects.user(user));
         return Json.bytes(frame);
     }
 
     public static byte[] invitationCreated(Invitation invitation) {
         ObjectNode frame = Json.object().put("type", "invitation_created");
-        frame.set("invitation", invitation(invitation));
+        frame.set("invitation", ProtocolObjects.invitation(invitation));
         return Json.bytes(frame);
     }
 
@@ -99,28 +96,7 @@ public final class Frames {
     public static byte[] invitationAccepted(String threadId, String invitationId, User user, UserStatus status) {
         ObjectNode frame = Json.object().put("type", "invitation_accepted").put("thread_id", threadId)
                 .put("invitation_id", invitationId);
-        frame.set("user", member(user, status));
+        frame.set("user", ProtocolObjects.member(user, status));
         return Json.bytes(frame);
-    }
-
-    public static ObjectNode user(User user) {
-        return Json.object().put("id", user.id()).put("username", user.username())
-                .put("display_name", user.displayName());
-    }
-
-    public static ObjectNode member(User user, UserStatus status) {
-        return user(user).put("is_online", status.online()).put("last_seen", status.lastSeen());
-    }
-
-    public static ObjectNode message(Message message) {
-        return Json.object().put("id", message.id()).put("thread_id", message.threadId())
-                .put("sender_id", message.senderId()).put("text", message.text())
-                .put("created_at", message.createdAt());
-    }
-
-    public static ObjectNode invitation(Invitation invitation) {
-        return Json.object().put("id", invitation.id()).put("thread_id", invitation.threadId())
-                .put("thread_title", invitation.threadTitle()).put("from_user_id", invitation.fromUserId())
-                .put("to_user_id", invitation.toUserId()).set("from_user", user(invitation.fromUser()));
     }
 }

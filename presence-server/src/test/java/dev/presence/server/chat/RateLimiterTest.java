@@ -69,10 +69,10 @@ class RateLimiterTest {
 
     @Test
     void addressesAreKeyedByIpv4AddressAndIpv6Slash64() {
-        assertThat(ChatService.addressKey("203.0.113.7")).isEqualTo("203.0.113.7");
-        assertThat(ChatService.addressKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd"))
-                .isEqualTo(ChatService.addressKey("2001:db8:1:2:0:0:0:1"))
+        assertThat(Accounts.addressKey("203.0.113.7")).isEqualTo("203.0.113.7");
+        assertThat(Accounts.addressKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd"))
+                .isEqualTo(Accounts.addressKey("2001:db8:1:2:0:0:0:1"))
                 .isEqualTo("2001:db8:1:2::/64");
-        assertThat(ChatService.addressKey("2001:db8:1:3:0:0:0:1")).isNotEqualTo("2001:db8:1:2::/64");
+        assertThat(Accounts.addressKey("2001:db8:1:3:0:0:0:1")).isNotEqualTo("2001:db8:1:2::/64");
     }
 }

@@ -1,5 +1,6 @@
 package dev.presence.server.http;
 
+import dev.presence.server.web.HttpResponses;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,4 +1,4 @@
-package dev.presence.server.http;
+package dev.presence.server.web;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

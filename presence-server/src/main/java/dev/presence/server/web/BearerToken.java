@@ -1,4 +1,4 @@
-package dev.presence.server.http;
+package dev.presence.server.web;
 
 /** Reads {@code Authorization: Bearer <token>}. */
 public final class BearerToken {

@@ -1,4 +1,4 @@
-package dev.presence.server.http;
+package dev.presence.server.web;
 
 import dev.presence.server.protocol.Json;
 import io.netty.buffer.Unpooled;
@@ -13,7 +13,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
-/** Writes HTTP responses with the headers every answer carries. */
+/**
+ * Writes HTTP responses with the headers every answer carries: the API's, the static page's and the errors of
+ * a refused WebSocket upgrade.
+ */
 public final class HttpResponses {
 
     /** Scripts, styles and connections from our own origin only; no inline script, no framing. */
@@ -24,7 +27,8 @@ public final class HttpResponses {
     private HttpResponses() {
     }
 
-    static void json(ChannelHandlerContext ctx, boolean keepAlive, int status, Object body) {
+    /** A JSON answer; a null body is an empty one. */
+    public static void json(ChannelHandlerContext ctx, boolean keepAlive, int status, Object body) {
         byte[] bytes = body == null ? new byte[0] : Json.bytes(body);
         send(ctx, keepAlive, status, "application/json; charset=utf-8", bytes);
     }
@@ -41,7 +45,8 @@ public final class HttpResponses {
         send(ctx, keepAlive, status, "application/json; charset=utf-8", Json.bytes(body), retryAfterSeconds);
     }
 
-    static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, String contentType, byte[] bytes) {
+    public static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, String contentType,
+                            byte[] bytes) {
         send(ctx, keepAlive, status, contentType, bytes, 0);
     }
 
