@@ -106,7 +106,7 @@ public final class PresenceServer implements AutoCloseable {
             this.hub = new PresenceHub(loop,
                     sink -> new LocalPresenceEngine(loop.clock(), loop.scheduler(), grace, sink),
                     store, journal, workers, metrics, new PresenceHub.Heartbeat(
-                            config.heartbeatInterval().toMillis(), config.heartbeatTimeout().toMillis()));
+                            config.heartbeatInterval().toMillis(), config.heartbeatTimeout().toMillis()), local -> local);
         } catch (IOException | RuntimeException e) {
             if (journal != null) {
                 journal.close();

@@ -54,6 +54,8 @@ public final class PresenceHub implements AutoCloseable {
     private final RevokedTokens revokedTokens;
     private final StatusWriteBehind writeBehind;
     private final PresenceEngine engine;
+    /** Where chat events go: this node's sessions, or every node's. */
+    private final EventRoute route;
     /** Set once closeAll began: sessions still authenticating are turned away. */
     private boolean closing;
     /** Set on the hub's thread once the last statuses were taken for saving: nothing changes after that. */
@@ -69,9 +71,12 @@ public final class PresenceHub implements AutoCloseable {
      * @param journal what an earlier run may have shown but not saved, replayed here over the store; then every
      *                status change, before it is delivered; the hub closes it
      * @param workers where blocking store calls run
+     * @param routes  given the route to this node's own sessions (its calls come on the hub's thread), returns
+     *                the route chat events take: that one for a single node, one through every node in a cluster
      */
     public PresenceHub(HubLoop loop, Function<StatusSink, PresenceEngine> engines, StatusStore store,
-                       StatusJournal journal, Executor workers, ServerMetrics metrics, Heartbeat heartbeat) {
+                       StatusJournal journal, Executor workers, ServerMetrics metrics, Heartbeat heartbeat,
+                       Function<EventRoute, EventRoute> routes) {
         this.loop = loop;
         this.journal = journal;
         this.metrics = metrics;
@@ -82,6 +87,7 @@ public final class PresenceHub implements AutoCloseable {
                 journal.saved(batch);
             }
         });
+        this.route = routes.apply(localRoute());
         this.engine = engines.apply(delivery -> {
             if (!stopped) {
                 deliver(delivery);
@@ -115,6 +121,25 @@ public final class PresenceHub implements AutoCloseable {
             }
         });
         store.forEachMembership(engine::joined); // nobody is connected yet: nobody to tell
+    }
+
+    /** Chat events for this node's sessions; called on the hub's thread. */
+    private EventRoute localRoute() {
+        return new EventRoute() {
+            @Override
+            public void toUsers(Collection<String> userIds, byte[] event) {
+                if (!stopped) {
+                    fanout.toUsers(userIds, event);
+                }
+            }
+
+            @Override
+            public void toThread(String threadId, byte[] event) {
+                if (!stopped) {
+                    fanout.toUsers(engine.members(threadId), event);
+                }
+            }
+        };
     }
 
     /** Runs a task on the hub's thread, unless the hub has stopped. */
@@ -190,7 +215,7 @@ public final class PresenceHub implements AutoCloseable {
         run(() -> {
             List<String> members = new ArrayList<>(engine.members(threadId));
             members.add(userId);
-            fanout.toUsers(members, frame.apply(engine.status(userId)));
+            route.toUsers(members, frame.apply(engine.status(userId)));
             engine.joined(threadId, userId).forEach(this::deliver);
         });
     }
@@ -205,19 +230,19 @@ public final class PresenceHub implements AutoCloseable {
             engine.left(threadId, userId);
             List<String> told = new ArrayList<>(engine.members(threadId));
             told.add(userId);
-            fanout.toUsers(told, Frames.threadMemberLeft(threadId, userId));
+            route.toUsers(told, Frames.threadMemberLeft(threadId, userId));
         });
     }
 
     /** Sends an event to every live session of the members of a thread (as the hub knows them now). */
     public void toThread(String threadId, byte[] json) {
-        run(() -> fanout.toUsers(engine.members(threadId), json));
+        run(() -> route.toThread(threadId, json));
     }
 
     /** Sends an event to every live session of these users. */
     public void toUsers(Collection<String> userIds, byte[] json) {
         List<String> copy = List.copyOf(userIds);
-        run(() -> fanout.toUsers(copy, json));
+        run(() -> route.toUsers(copy, json));
     }
 
     /** Sends an event to a user and to everyone who shares a thread with them. */
@@ -225,7 +250,7 @@ public final class PresenceHub implements AutoCloseable {
         run(() -> {
             List<String> audience = new ArrayList<>(engine.coMembers(userId));
             audience.add(userId);
-            fanout.toUsers(audience, json);
+            route.toUsers(audience, json);
         });
     }
 

@@ -65,7 +65,7 @@ class HubCrashRestoreTest {
         HubLoop loop = thread.loop();
         PresenceHub hub = new PresenceHub(loop, sink -> new LocalPresenceEngine(loop.clock(), loop.scheduler(),
                 60_000, sink), neverSaves, journal, Executors.newSingleThreadExecutor(), new ServerMetrics(),
-                new PresenceHub.Heartbeat(20_000, 10_000));
+                new PresenceHub.Heartbeat(20_000, 10_000), local -> local);
         hubs.add(hub);
         hub.joined("t1", "u_ann");
         hub.joined("t1", "u_bob");

@@ -53,7 +53,7 @@ class PresenceHubTest {
             journal = journal(dataDir);
             hub = new PresenceHub(new HubLoop(time, time, Runnable::run),
                     sink -> new LocalPresenceEngine(time, time, GRACE, sink), store, journal, workers::add,
-                    new ServerMetrics(), new PresenceHub.Heartbeat(20_000, 10_000));
+                    new ServerMetrics(), new PresenceHub.Heartbeat(20_000, 10_000), local -> local);
         }
         return hub;
     }

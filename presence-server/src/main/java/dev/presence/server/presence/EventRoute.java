@@ -1,0 +1,16 @@
+package dev.presence.server.presence;
+
+import java.util.Collection;
+
+/**
+ * Where chat events (messages, profile updates, invitations, membership news) go: to this node's sessions
+ * only, or, in a cluster, to the sessions on every node. The event is the frame as it goes on the wire.
+ */
+public interface EventRoute {
+
+    /** Sends {@code event} to every live session of these users. */
+    void toUsers(Collection<String> userIds, byte[] event);
+
+    /** Sends {@code event} to every live session of the thread's members (as each node knows them). */
+    void toThread(String threadId, byte[] event);
+}
