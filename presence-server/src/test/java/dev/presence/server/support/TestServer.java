@@ -111,7 +111,10 @@ public final class TestServer implements BeforeAllCallback, AfterAllCallback, Be
         return external != null;
     }
 
-    /** Starts the server: the first time over a new data folder, after {@link #stop()} again on its port and data. */
+    /**
+     * Starts the server: the first time over a fresh (or the chosen) data folder; after {@link #stop()}, again on
+     * its port over its data.
+     */
     public TestServer start() {
         if (isRunning()) {
             throw new IllegalStateException("the test server is already running on port " + port);
