@@ -45,7 +45,7 @@ class AccessibilityInBrowserTest extends BrowserTest {
         api.accept(c, api.invite(a, threadId, c));
         api.sendMessage(b, threadId, "Pizza at noon?");
         api.invite(c, api.createThread(c, "Book club"), a); // a pending invitation for Ada
-        try (WsUser bo = WsUser.online(server.base(), b); WsUser cy = WsUser.online(server.base(), c)) {
+        try (WsUser bo = WsUser.online(server.httpUri(), b); WsUser cy = WsUser.online(server.httpUri(), c)) {
             cy.close(); // Cy: "last seen just now"
             FaultProxy proxy = proxy();
             PresencePage page = browser("A", size).open(via(proxy));
@@ -118,7 +118,7 @@ class AccessibilityInBrowserTest extends BrowserTest {
     @Test
     void theFocusRingContrastsAndGoesAllRoundAThreadCard() {
         Pair p = twoUsersInOneThread("Weekend hike");
-        PresencePage page = browser("A", Browsers.DESKTOP).openAndLogIn(server.base(), p.a());
+        PresencePage page = browser("A", Browsers.DESKTOP).openAndLogIn(server.httpUri(), p.a());
         await("the thread card").atMost(Duration.ofSeconds(5))
                 .until(() -> !page.driver().findElements(By.cssSelector("#threads .thread-button")).isEmpty());
         page.js("document.getElementById('logout').focus();");

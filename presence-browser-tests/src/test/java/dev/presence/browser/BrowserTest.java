@@ -1,11 +1,12 @@
 package dev.presence.browser;
 
 import dev.presence.testkit.FaultProxy;
-import org.junit.jupiter.api.AfterAll;
+import dev.presence.server.support.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.WebDriver;
 
 import java.io.IOException;
@@ -24,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 abstract class BrowserTest {
 
-    static TestServer server;
+    @RegisterExtension
+    static final TestServer server = PageServer.create();
     static ApiClient api;
 
     private final List<WebDriver> drivers = new ArrayList<>();
@@ -32,20 +34,8 @@ abstract class BrowserTest {
     String testName;
 
     @BeforeAll
-    static void startServer() throws Exception {
-        if (!Browsers.chromiumPresent()) {
-            return; // each test reports itself as skipped, with the reason
-        }
-        server = TestServer.start();
-        api = new ApiClient(server.base());
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-            server = null;
-        }
+    static void connectApi() {
+        api = new ApiClient(server.httpUri());
     }
 
     @BeforeEach

@@ -22,8 +22,8 @@ class ContractV2InBrowserTest extends BrowserTest {
         ApiClient.User a = api.signUpAndLogIn(unique("ada"), "Ada Lovelace");
         ApiClient.User b = api.signUpAndLogIn(unique("bo"), "Bo");
         String threadId = api.createThread(a, "Lunch plans");
-        PresencePage ada = browser("A", Browsers.DESKTOP).openAndLogIn(server.base(), a).openThread(threadId);
-        PresencePage bo = browser("B", Browsers.PHONE).openAndLogIn(server.base(), b);
+        PresencePage ada = browser("A", Browsers.DESKTOP).openAndLogIn(server.httpUri(), a).openThread(threadId);
+        PresencePage bo = browser("B", Browsers.PHONE).openAndLogIn(server.httpUri(), b);
 
         String invitationId = api.invite(a, threadId, b); // arrives live at Bo's page (invitation_created)
         By item = By.cssSelector("#invitations .invitation[data-invitation-id='" + invitationId + "']");
@@ -48,7 +48,7 @@ class ContractV2InBrowserTest extends BrowserTest {
     @Test
     void aMemberWhoLeavesDisappearsFromTheOpenThread() throws Exception {
         Pair p = twoUsersInOneThread("Lunch plans");
-        PresencePage ada = browser("A", Browsers.DESKTOP).openAndLogIn(server.base(), p.a()).openThread(p.threadId());
+        PresencePage ada = browser("A", Browsers.DESKTOP).openAndLogIn(server.httpUri(), p.a()).openThread(p.threadId());
         By bobInStrip = By.cssSelector("#thread-members .member[data-user-id='" + p.b().id() + "']");
         await("Bob is listed").atMost(Duration.ofSeconds(5)).until(() -> !ada.driver().findElements(bobInStrip).isEmpty());
 
@@ -68,7 +68,7 @@ class ContractV2InBrowserTest extends BrowserTest {
             status = api.loginStatus(a.username(), "wrong password " + i);
         }
         assertThat(status).as("the server limits login attempts (429)").isEqualTo(429);
-        PresencePage page = browser("A", Browsers.DESKTOP).open(server.base());
+        PresencePage page = browser("A", Browsers.DESKTOP).open(server.httpUri());
         await("the login form").atMost(Duration.ofSeconds(10)).until(page::authFormShown);
         page.logIn(a.username(), a.password(), false);
         await("the limit is explained").atMost(Duration.ofSeconds(5)).until(() -> page.displayed("login-error"));
@@ -79,8 +79,8 @@ class ContractV2InBrowserTest extends BrowserTest {
     @Test
     void logOutOnAllDevicesEndsTheSessionInEveryBrowser() {
         ApiClient.User a = api.signUpAndLogIn(unique("ada"), "Ada");
-        PresencePage desk = browser("desk", Browsers.DESKTOP).openAndLogIn(server.base(), a);
-        PresencePage phone = browser("phone", Browsers.PHONE).openAndLogIn(server.base(), a, true);
+        PresencePage desk = browser("desk", Browsers.DESKTOP).openAndLogIn(server.httpUri(), a);
+        PresencePage phone = browser("phone", Browsers.PHONE).openAndLogIn(server.httpUri(), a, true);
 
         desk.driver().findElement(By.id("me-button")).click();
         desk.driver().findElement(By.id("logout-everywhere")).click();

@@ -1,11 +1,12 @@
 package dev.presence.browser;
 
 import com.sun.net.httpserver.HttpServer;
-import org.junit.jupiter.api.AfterAll;
+import dev.presence.server.support.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 
@@ -27,25 +28,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PageSecurityTest {
 
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = PageServer.create();
     private static ApiClient api;
     private WebDriver driver;
     private HttpServer otherSite;
 
     @BeforeAll
-    static void startServer() throws Exception {
-        if (!Browsers.chromiumPresent()) {
-            return;
-        }
-        server = TestServer.start();
-        api = new ApiClient(server.base());
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
+    static void connectApi() {
+        api = new ApiClient(server.httpUri());
     }
 
     @BeforeEach
@@ -64,7 +55,7 @@ class PageSecurityTest {
     @Test
     void thePageIsServedWithAStrictContentSecurityPolicy() throws Exception {
         HttpResponse<String> page = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
-                HttpRequest.newBuilder(server.base().resolve("/")).build(), HttpResponse.BodyHandlers.ofString());
+                HttpRequest.newBuilder(server.httpUri().resolve("/")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/html"));
         String csp = page.headers().firstValue("content-security-policy").orElse("");

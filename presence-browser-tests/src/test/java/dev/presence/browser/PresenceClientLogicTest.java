@@ -1,8 +1,10 @@
 package dev.presence.browser;
 
+import dev.presence.server.support.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 
@@ -22,7 +24,8 @@ class PresenceClientLogicTest {
 
     private static final Path CHECKS = Path.of("src/test/js/presence-client-checks.mjs");
 
-    private static TestServer server;
+    @RegisterExtension
+    static final TestServer server = PageServer.create();
     private static WebDriver driver;
 
     @BeforeAll
@@ -30,22 +33,18 @@ class PresenceClientLogicTest {
         if (!Browsers.chromiumPresent()) {
             return; // the test reports itself as skipped, with the reason
         }
-        server = TestServer.start();
         driver = Browsers.start("client-logic", Browsers.DESKTOP);
     }
 
     @AfterAll
     static void stop() {
         Browsers.quit(driver);
-        if (server != null) {
-            server.close();
-        }
     }
 
     @Test
     void theClientModuleServedByTheServerPassesItsLogicChecks() throws Exception {
         Browsers.requireChromium();
-        driver.get(server.base().resolve("/").toString());
+        driver.get(server.httpUri().resolve("/").toString());
         String checks = Files.readString(CHECKS).replace("export async function", "async function");
         Object result = ((JavascriptExecutor) driver).executeAsyncScript(checks + "\n"
                 + "const done = arguments[arguments.length - 1];\n"

@@ -21,12 +21,12 @@ class PresenceInBrowserTest extends BrowserTest {
     @Test
     void aSeesBGoOnlineWhenBOpensThePageAndOfflineWithinTwoSecondsWhenBClosesTheTab() {
         Pair p = twoUsersInOneThread("Lunch plans");
-        PresencePage a = browser("A", Browsers.DESKTOP).openAndLogIn(server.base(), p.a());
+        PresencePage a = browser("A", Browsers.DESKTOP).openAndLogIn(server.httpUri(), p.a());
         await("A lists B").atMost(Duration.ofSeconds(5)).until(() -> p.b().id().equals(bRowId(a, p)));
         assertThat(a.statusOf(p.b().id())).isEqualTo("offline");
         screenshot(a, "A-sees-B-offline");
 
-        PresencePage b = browser("B", Browsers.PHONE).openAndLogIn(server.base(), p.b());
+        PresencePage b = browser("B", Browsers.PHONE).openAndLogIn(server.httpUri(), p.b());
         await("A's dot for B turns green").atMost(Duration.ofSeconds(5))
                 .until(() -> "online".equals(a.statusOf(p.b().id())));
         assertThat(a.statusLabelOf(p.b().id())).isEqualTo("online");
@@ -53,14 +53,14 @@ class PresenceInBrowserTest extends BrowserTest {
         FaultProxy proxy = proxy();
         URI viaProxy = URI.create("http://127.0.0.1:" + proxy.port());
 
-        PresencePage a = browser("A", Browsers.DESKTOP).openAndLogIn(server.base(), p.a());
+        PresencePage a = browser("A", Browsers.DESKTOP).openAndLogIn(server.httpUri(), p.a());
         PresencePage b = browser("B", Browsers.DESKTOP).openAndLogIn(viaProxy, p.b());
         await("A sees B online").atMost(Duration.ofSeconds(5)).until(() -> "online".equals(a.statusOf(p.b().id())));
 
         proxy.blackhole(); // B's cable is pulled: no close frame, no FIN, just silence
         long cutAt = System.nanoTime();
         // The server notices within interval + timeout; its sweep and the fan-out add a little.
-        Duration deadline = TestServer.INTERVAL.plus(TestServer.TIMEOUT).plus(Duration.ofMillis(1500));
+        Duration deadline = PageServer.INTERVAL.plus(PageServer.TIMEOUT).plus(Duration.ofMillis(1500));
         await("A sees B offline within interval + timeout").atMost(deadline).pollInterval(Duration.ofMillis(50))
                 .until(() -> "offline".equals(a.statusOf(p.b().id())));
         Duration noticedAfter = Duration.ofNanos(System.nanoTime() - cutAt);
@@ -85,8 +85,8 @@ class PresenceInBrowserTest extends BrowserTest {
     @Test
     void whenTheBrowserGoesOfflineThePageSaysSoAndReconnectsAtOnceWhenItIsOnlineAgain() {
         Pair p = twoUsersInOneThread("Lunch plans");
-        PresencePage a = browser("A", Browsers.DESKTOP).openAndLogIn(server.base(), p.a());
-        PresencePage b = browser("B", Browsers.PHONE).openAndLogIn(server.base(), p.b());
+        PresencePage a = browser("A", Browsers.DESKTOP).openAndLogIn(server.httpUri(), p.a());
+        PresencePage b = browser("B", Browsers.PHONE).openAndLogIn(server.httpUri(), p.b());
         await("A sees B online").atMost(Duration.ofSeconds(5)).until(() -> "online".equals(a.statusOf(p.b().id())));
 
         // DevTools network emulation: navigator.onLine turns false and 'offline' fires. (It leaves an open
@@ -109,8 +109,8 @@ class PresenceInBrowserTest extends BrowserTest {
     @Test
     void aMessageFromAAppearsAtBWithoutAReloadAndHtmlInItIsShownAsText() {
         Pair p = twoUsersInOneThread("Lunch plans");
-        PresencePage a = browser("A", Browsers.DESKTOP).openAndLogIn(server.base(), p.a()).openThread(p.threadId());
-        PresencePage b = browser("B", Browsers.PHONE).openAndLogIn(server.base(), p.b()).openThread(p.threadId());
+        PresencePage a = browser("A", Browsers.DESKTOP).openAndLogIn(server.httpUri(), p.a()).openThread(p.threadId());
+        PresencePage b = browser("B", Browsers.PHONE).openAndLogIn(server.httpUri(), p.b()).openThread(p.threadId());
         Object bPageInstance = b.js("return window.performance.timeOrigin;");
 
         a.send("Pizza at noon?");
@@ -132,7 +132,7 @@ class PresenceInBrowserTest extends BrowserTest {
     @Test
     void aRevokedTokenEndsTheSessionAndThePageStopsReconnecting() {
         Pair p = twoUsersInOneThread("Lunch plans");
-        PresencePage b = browser("B", Browsers.PHONE).openAndLogIn(server.base(), p.b());
+        PresencePage b = browser("B", Browsers.PHONE).openAndLogIn(server.httpUri(), p.b());
         String pageToken = (String) b.js("return sessionStorage.getItem('presence.token');");
         assertThat(pageToken).as("the page keeps its token in sessionStorage").isNotBlank();
         assertThat(b.driver().getCurrentUrl()).as("the token is never in the URL").doesNotContain(pageToken);
@@ -149,8 +149,8 @@ class PresenceInBrowserTest extends BrowserTest {
         PresencePage b = browser("B", Browsers.PHONE);
         String aName = unique("ana");
         String bName = unique("ben");
-        a.openAndSignUp(server.base(), aName, "Ana", "correct horse battery");
-        b.openAndSignUp(server.base(), bName, "Ben", "correct horse staple");
+        a.openAndSignUp(server.httpUri(), aName, "Ana", "correct horse battery");
+        b.openAndSignUp(server.httpUri(), bName, "Ben", "correct horse staple");
         String threadId = a.createThread("Weekend hike");
         a.invite(bName);
 

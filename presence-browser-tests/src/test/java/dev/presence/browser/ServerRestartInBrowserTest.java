@@ -1,9 +1,11 @@
 package dev.presence.browser;
 
+import dev.presence.server.support.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.WebDriver;
 
 import java.time.Duration;
@@ -19,37 +21,35 @@ import static org.awaitility.Awaitility.await;
  */
 class ServerRestartInBrowserTest {
 
-    private TestServer server;
+    @RegisterExtension
+    final TestServer server = PageServer.create();
     private WebDriver driverA;
     private WebDriver driverB;
 
     @BeforeEach
-    void start() throws Exception {
+    void requireChromiumAndAServerOfOurOwn() {
         Browsers.requireChromium();
-        server = TestServer.start();
-        Assumptions.assumeTrue(server.restartable(), "an external server (presence.baseUri) cannot be restarted by the test");
+        Assumptions.assumeFalse(server.isExternal(),
+                "an external server (presence.baseUri) cannot be restarted by the test");
     }
 
     @AfterEach
     void stop() {
         Browsers.quit(driverA);
         Browsers.quit(driverB);
-        if (server != null) {
-            server.close();
-        }
     }
 
     @Test
     void afterAServerRestartBothPagesReconnectByThemselvesAndSeeEachOtherOnline() throws Exception {
-        ApiClient api = new ApiClient(server.base());
+        ApiClient api = new ApiClient(server.httpUri());
         String suffix = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
         ApiClient.User a = api.signUpAndLogIn("ada" + suffix, "Ada");
         ApiClient.User b = api.signUpAndLogIn("bo" + suffix, "Bo");
         api.threadOf(a, b, "Release day");
         driverA = Browsers.start("restart-A", Browsers.DESKTOP);
         driverB = Browsers.start("restart-B", Browsers.PHONE);
-        PresencePage pageA = new PresencePage(driverA, "A").openAndLogIn(server.base(), a);
-        PresencePage pageB = new PresencePage(driverB, "B").openAndLogIn(server.base(), b);
+        PresencePage pageA = new PresencePage(driverA, "A").openAndLogIn(server.httpUri(), a);
+        PresencePage pageB = new PresencePage(driverB, "B").openAndLogIn(server.httpUri(), b);
         await("A sees B online").atMost(Duration.ofSeconds(5)).until(() -> "online".equals(pageA.statusOf(b.id())));
 
         server.restart();

@@ -24,12 +24,12 @@ class StayingSignedInBrowserTest extends BrowserTest {
     void withoutKeepMeSignedInANewTabIsSignedInButABrowserRestartAsksAgain() {
         ApiClient.User a = api.signUpAndLogIn(unique("ada"), "Ada");
         Path profile = Browsers.newProfile(testName);
-        PresencePage page = browser("A", Browsers.DESKTOP, profile).openAndLogIn(server.base(), a, false);
+        PresencePage page = browser("A", Browsers.DESKTOP, profile).openAndLogIn(server.httpUri(), a, false);
         assertThat(page.js(TOKEN_IN_SESSION)).as("kept in the tab's sessionStorage").isNotNull();
         assertThat(page.js(TOKEN_IN_LOCAL)).as("never in localStorage").isNull();
 
         page.driver().switchTo().newWindow(WindowType.TAB);
-        page.open(server.base());
+        page.open(server.httpUri());
         await("the second tab is signed in without the form").atMost(Duration.ofSeconds(10))
                 .until(() -> "connected".equals(page.connectionState()));
         assertThat(page.authFormShown()).isFalse();
@@ -37,7 +37,7 @@ class StayingSignedInBrowserTest extends BrowserTest {
         screenshot(page, "second-tab");
 
         quit(page); // the browser is closed …
-        PresencePage again = browser("A-restarted", Browsers.DESKTOP, profile).open(server.base());
+        PresencePage again = browser("A-restarted", Browsers.DESKTOP, profile).open(server.httpUri());
         await("… and after a restart the login form").atMost(Duration.ofSeconds(10)).until(again::authFormShown);
         assertThat(again.signedIn()).isFalse();
     }
@@ -46,12 +46,12 @@ class StayingSignedInBrowserTest extends BrowserTest {
     void keepMeSignedInSurvivesABrowserRestartUntilLogOut() {
         ApiClient.User a = api.signUpAndLogIn(unique("ada"), "Ada");
         Path profile = Browsers.newProfile(testName);
-        PresencePage page = browser("A", Browsers.DESKTOP, profile).openAndLogIn(server.base(), a, true);
+        PresencePage page = browser("A", Browsers.DESKTOP, profile).openAndLogIn(server.httpUri(), a, true);
         assertThat(page.js(TOKEN_IN_LOCAL)).as("kept in localStorage").isNotNull();
         assertThat(page.js(TOKEN_IN_SESSION)).as("and only there").isNull();
 
         quit(page);
-        PresencePage again = browser("A-restarted", Browsers.DESKTOP, profile).open(server.base());
+        PresencePage again = browser("A-restarted", Browsers.DESKTOP, profile).open(server.httpUri());
         await("signed in after a browser restart").atMost(Duration.ofSeconds(10))
                 .until(() -> "connected".equals(again.connectionState()));
         assertThat(again.authFormShown()).isFalse();
@@ -68,10 +68,10 @@ class StayingSignedInBrowserTest extends BrowserTest {
     @Test
     void loggingOutInOneTabLogsOutTheOtherTabsAtOnce() {
         ApiClient.User a = api.signUpAndLogIn(unique("ada"), "Ada");
-        PresencePage page = browser("A", Browsers.DESKTOP).openAndLogIn(server.base(), a, false);
+        PresencePage page = browser("A", Browsers.DESKTOP).openAndLogIn(server.httpUri(), a, false);
         String firstTab = page.driver().getWindowHandle();
         page.driver().switchTo().newWindow(WindowType.TAB);
-        page.open(server.base());
+        page.open(server.httpUri());
         await("the second tab is signed in").atMost(Duration.ofSeconds(10)).until(() -> "connected".equals(page.connectionState()));
 
         page.driver().findElement(By.id("logout")).click();

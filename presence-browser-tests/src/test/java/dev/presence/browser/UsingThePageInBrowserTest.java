@@ -24,7 +24,7 @@ class UsingThePageInBrowserTest extends BrowserTest {
     @Test
     void signedOutThePageShowsNoConnectionIndicatorOnlyOnceThereIsASession() {
         ApiClient.User a = api.signUpAndLogIn(unique("ada"), "Ada");
-        PresencePage page = browser("A", Browsers.PHONE).open(server.base());
+        PresencePage page = browser("A", Browsers.PHONE).open(server.httpUri());
         await("the login form").atMost(Duration.ofSeconds(10)).until(page::authFormShown);
         assertThat(page.displayed("connection")).as("a connection indicator before logging in").isFalse();
         assertThat(page.text("connection-announce")).as("nothing announced about a connection").isEmpty();
@@ -43,7 +43,7 @@ class UsingThePageInBrowserTest extends BrowserTest {
     @Test
     void formErrorsAreTiedToTheirFieldInFriendlyWordsAndClearedWhenAnotherFormIsUsed() {
         ApiClient.User taken = api.signUpAndLogIn(unique("taken"), "Taken");
-        PresencePage page = browser("A", Browsers.DESKTOP).open(server.base());
+        PresencePage page = browser("A", Browsers.DESKTOP).open(server.httpUri());
         await("the forms").atMost(Duration.ofSeconds(10)).until(page::authFormShown);
 
         // The password rules are on the page before anything is sent, and belong to the field.
@@ -103,7 +103,7 @@ class UsingThePageInBrowserTest extends BrowserTest {
     @Test
     void aRateLimitedLoginSaysWhenToTryAgain() {
         ApiClient.User a = api.signUpAndLogIn(unique("ada"), "Ada");
-        PresencePage page = browser("A", Browsers.DESKTOP).open(server.base());
+        PresencePage page = browser("A", Browsers.DESKTOP).open(server.httpUri());
         await("the login form").atMost(Duration.ofSeconds(10)).until(page::authFormShown);
         // The server answers 429 with Retry-After (contract v2); here the answer is played by the test, so
         // the page's handling is checked whatever the server's limits are (ContractV2InBrowserTest uses
@@ -154,7 +154,7 @@ class UsingThePageInBrowserTest extends BrowserTest {
     void aVeryLongDisplayNameIsEllipsizedInThePhoneHeaderAndLogOutStaysWhole() {
         String longName = "Maximiliane Wolfeschlegelsteinhausenbergerdorff von Hohenzollern-Sigmaringen und Zu Guttenberg";
         ApiClient.User a = api.signUpAndLogIn(unique("max"), longName);
-        PresencePage page = browser("A", Browsers.PHONE).openAndLogIn(server.base(), a);
+        PresencePage page = browser("A", Browsers.PHONE).openAndLogIn(server.httpUri(), a);
         await("the name in the header").atMost(Duration.ofSeconds(5)).until(() -> longName.equals(page.text("me-name")));
         @SuppressWarnings("unchecked")
         Map<String, Object> header = (Map<String, Object>) page.js("""
@@ -183,7 +183,7 @@ class UsingThePageInBrowserTest extends BrowserTest {
     @Test
     void afterSendFocusIsBackInTheMessageBox() {
         Pair p = twoUsersInOneThread("Lunch plans");
-        PresencePage page = browser("A", Browsers.DESKTOP).openAndLogIn(server.base(), p.a()).openThread(p.threadId());
+        PresencePage page = browser("A", Browsers.DESKTOP).openAndLogIn(server.httpUri(), p.a()).openThread(p.threadId());
         page.send("First!");
         await("sent").atMost(Duration.ofSeconds(5)).until(() -> page.messageTexts().contains("First!"));
         assertThat(page.focusedId()).as("focus after clicking Send").isEqualTo("message-input");
@@ -204,8 +204,8 @@ class UsingThePageInBrowserTest extends BrowserTest {
         PresencePage page = browser("A", Browsers.DESKTOP);
         ((ChromeDriver) page.driver()).executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source",
                 "{ const real = Date.now; Date.now = () => real() + 58000; }"));
-        page.openAndLogIn(server.base(), p.a());
-        WsUser bo = WsUser.online(server.base(), p.b());
+        page.openAndLogIn(server.httpUri(), p.a());
+        WsUser bo = WsUser.online(server.httpUri(), p.b());
         await("Bo online").atMost(Duration.ofSeconds(5)).until(() -> "online".equals(page.statusOf(p.b().id())));
         bo.close();
         long closedAt = System.nanoTime();

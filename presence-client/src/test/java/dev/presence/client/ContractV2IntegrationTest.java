@@ -4,12 +4,10 @@ import dev.presence.client.api.ChatThread;
 import dev.presence.client.api.Invitation;
 import dev.presence.client.api.PresenceApi;
 import dev.presence.client.api.PresenceApiException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import dev.presence.server.support.TestServer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -20,24 +18,14 @@ import static org.awaitility.Awaitility.await;
 /** The SDK's contract v2 calls and events against a real server (the unit tests cover them with fakes). */
 class ContractV2IntegrationTest {
 
-    @TempDir
-    Path dir;
-    private TestServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new TestServer(dir, TestServer.ROOMY_INTERVAL, TestServer.ROOMY_TIMEOUT);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.create().with(TestUsers.ROOMY_HEARTBEAT);
+    private final TestUsers users = new TestUsers(server);
 
     @Test
     void anInvitationNamesItsInviterAndCanBeDeclined() {
-        PresenceApi alice = server.user("alice");
-        PresenceApi bob = server.user("bob");
+        PresenceApi alice = users.signUp("alice");
+        PresenceApi bob = users.signUp("bob");
         ChatThread thread = alice.createThread("plans");
         alice.invite(thread.id(), "bob");
 
@@ -55,13 +43,13 @@ class ContractV2IntegrationTest {
 
     @Test
     void aMemberWhoLeavesDisappearsFromTheOthersLiveView() {
-        PresenceApi alice = server.user("alice");
-        PresenceApi bob = server.user("bob");
-        ChatThread thread = TestServer.thread("team", alice, bob);
+        PresenceApi alice = users.signUp("alice");
+        PresenceApi bob = users.signUp("bob");
+        ChatThread thread = TestUsers.thread("team", alice, bob);
         String bobId = bob.me().id();
         ThreadsState view = new ThreadsState();
         view.load(alice);
-        try (PresenceClient client = server.clientDirect(alice, 1).build()) {
+        try (PresenceClient client = users.clientDirect(alice, 1).build()) {
             view.attach(client, alice);
             client.connect();
             await().atMost(Duration.ofSeconds(10)).until(() -> client.state() == ConnectionState.CONNECTED);
@@ -76,9 +64,9 @@ class ContractV2IntegrationTest {
 
     @Test
     void loggingOutEverywhereEndsEveryTokenAndSocket() {
-        PresenceApi phone = server.user("carol");
-        PresenceApi laptop = server.anonymous().withToken(server.anonymous().logIn("carol", TestServer.PASSWORD).token());
-        try (PresenceClient client = server.clientDirect(phone, 2).build()) {
+        PresenceApi phone = users.signUp("carol");
+        PresenceApi laptop = users.logIn("carol");
+        try (PresenceClient client = users.clientDirect(phone, 2).build()) {
             client.connect();
             await().atMost(Duration.ofSeconds(10)).until(() -> client.state() == ConnectionState.CONNECTED);
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.presence.client.api.PresenceApi;
+import dev.presence.server.support.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,15 +57,14 @@ class EmbeddingExampleTest {
         Method print = example.getMethod("print", ThreadsSnapshot.class);
         example.getMethod("main", String[].class); // compiled; not run, as it waits for Ctrl-C
 
-        try (TestServer server = new TestServer(dir.resolve("data"), TestServer.ROOMY_INTERVAL, TestServer.ROOMY_TIMEOUT)) {
-            PresenceApi bob = server.user("bob");
-            server.user("alice"); // the README's user and password
-            TestServer.thread("team", bob, server.anonymous().withToken(
-                    server.anonymous().logIn("alice", TestServer.PASSWORD).token()));
+        try (TestServer server = TestServer.create().with(TestUsers.ROOMY_HEARTBEAT).start()) {
+            TestUsers users = new TestUsers(server);
+            PresenceApi bob = users.signUp("bob");
+            TestUsers.thread("team", bob, users.signUp("alice")); // the README's user and password
             String bobId = bob.me().id();
             List<ThreadsSnapshot> views = new CopyOnWriteArrayList<>();
 
-            PresenceClient client = (PresenceClient) follow.invoke(null, server.server.httpUri(), "alice",
+            PresenceClient client = (PresenceClient) follow.invoke(null, server.httpUri(), "alice",
                     "correct-horse-1", (Consumer<ThreadsSnapshot>) views::add);
             PresenceClient bobClient = PresenceClient.builder(bob).build();
             try {

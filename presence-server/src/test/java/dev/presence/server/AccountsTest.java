@@ -6,7 +6,7 @@ import dev.presence.server.chat.Passwords;
 import dev.presence.server.store.JdbcChatStore;
 import dev.presence.server.support.Api.Account;
 import dev.presence.server.support.Api.Reply;
-import dev.presence.server.support.ServerFixture;
+import dev.presence.server.support.TestServer;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,11 +26,11 @@ class AccountsTest {
 
     @TempDir
     Path dataDir;
-    private ServerFixture server;
+    private TestServer server;
 
     @BeforeEach
     void start() {
-        server = new ServerFixture(dataDir);
+        server = TestServer.create().shortHeartbeat().dataDir(dataDir).start();
     }
 
     @AfterEach
@@ -47,7 +47,7 @@ class AccountsTest {
     }
 
     private Reply logIn(String username, String password) {
-        return server.api.post("/api/sessions", null, json(Map.of("username", username, "password", password)));
+        return server.api().post("/api/sessions", null, json(Map.of("username", username, "password", password)));
     }
 
     private static void assertInvalid(Reply reply, String field, String codePoint) {
@@ -59,7 +59,7 @@ class AccountsTest {
     @Test
     void aPasswordDifferingOnlyAfterByte72DoesNotLogIn() {
         String password = "p".repeat(99) + "1"; // 100 characters
-        assertThat(server.api.post("/api/users", null, json(Map.of("username", "ann", "password", password)))
+        assertThat(server.api().post("/api/users", null, json(Map.of("username", "ann", "password", password)))
                 .status()).isEqualTo(201);
 
         assertThat(logIn("ann", "p".repeat(99) + "2").status()).isEqualTo(401);
@@ -81,7 +81,7 @@ class AccountsTest {
         assertThat(logIn("old", "wrong-password").status()).isEqualTo(401);
         Reply login = logIn("old", "old-password-1");
         assertThat(login.status()).as(login.raw()).isEqualTo(201);
-        assertThat(server.api.get("/api/me", login.text("token")).text("username")).isEqualTo("old");
+        assertThat(server.api().get("/api/me", login.text("token")).text("username")).isEqualTo("old");
         server.stop();
 
         try (JdbcChatStore store = JdbcChatStore.embedded(dataDir)) {
@@ -95,28 +95,28 @@ class AccountsTest {
 
     @Test
     void namesAndTitlesRefuseControlCharactersAndBidirectionalOverrides() {
-        assertInvalid(server.api.post("/api/users", null, json(Map.of("username", "eve", "password", "secret-pass",
+        assertInvalid(server.api().post("/api/users", null, json(Map.of("username", "eve", "password", "secret-pass",
                 "display_name", "Eve\u202Egnp.exe"))), "display_name", "U+202E");
         assertThat(logIn("eve", "secret-pass").status()).isEqualTo(401); // no user was made
 
-        Account ann = server.api.signUp("ann");
-        assertInvalid(server.api.call("PATCH", "/api/me", ann.token(),
+        Account ann = server.api().signUp("ann");
+        assertInvalid(server.api().call("PATCH", "/api/me", ann.token(),
                 json(Map.of("display_name", "\u001b]0;pwned\u0007Ann"))), "display_name", "U+001B");
-        assertInvalid(server.api.call("PATCH", "/api/me", ann.token(),
+        assertInvalid(server.api().call("PATCH", "/api/me", ann.token(),
                 json(Map.of("display_name", "Ann\u2067"))), "display_name", "U+2067");
-        assertInvalid(server.api.post("/api/threads", ann.token(), json(Map.of("title", "line\nbreak"))),
+        assertInvalid(server.api().post("/api/threads", ann.token(), json(Map.of("title", "line\nbreak"))),
                 "title", "U+000A");
-        assertInvalid(server.api.post("/api/threads", ann.token(), json(Map.of("title", "team\u202Aside"))),
+        assertInvalid(server.api().post("/api/threads", ann.token(), json(Map.of("title", "team\u202Aside"))),
                 "title", "U+202A");
-        assertInvalid(server.api.post("/api/threads", ann.token(), json(Map.of("title", "\u0085next"))),
+        assertInvalid(server.api().post("/api/threads", ann.token(), json(Map.of("title", "\u0085next"))),
                 "title", "U+0085");
-        assertThat(server.api.get("/api/threads", ann.token()).body()).isEmpty();
-        assertThat(server.api.get("/api/me", ann.token()).text("display_name")).isEqualTo("ann");
+        assertThat(server.api().get("/api/threads", ann.token()).body()).isEmpty();
+        assertThat(server.api().get("/api/me", ann.token()).text("display_name")).isEqualTo("ann");
 
-        Reply renamed = server.api.call("PATCH", "/api/me", ann.token(), json(Map.of("display_name", "مرحبا Ann")));
+        Reply renamed = server.api().call("PATCH", "/api/me", ann.token(), json(Map.of("display_name", "مرحبا Ann")));
         assertThat(renamed.status()).isEqualTo(200);
         assertThat(renamed.text("display_name")).isEqualTo("مرحبا Ann");
-        Reply thread = server.api.post("/api/threads", ann.token(), json(Map.of("title", "שלום 日本語 👋🏽")));
+        Reply thread = server.api().post("/api/threads", ann.token(), json(Map.of("title", "שלום 日本語 👋🏽")));
         assertThat(thread.status()).isEqualTo(201);
         assertThat(thread.text("title")).isEqualTo("שלום 日本語 👋🏽");
     }

@@ -3,7 +3,7 @@ package dev.presence.server;
 import dev.presence.server.support.Api;
 import dev.presence.server.support.Api.Account;
 import dev.presence.server.support.Api.Reply;
-import dev.presence.server.support.ServerFixture;
+import dev.presence.server.support.TestServer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,12 +20,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BadInputTest {
 
     @RegisterExtension
-    final ServerFixture server = ServerFixture.perTest();
+    final TestServer server = TestServer.create().shortHeartbeat();
     private Api api;
 
     @BeforeEach
     void start() {
-        api = server.api;
+        api = server.api();
     }
 
     private static void assertClientError(Reply reply, int status) {

@@ -1,7 +1,7 @@
 package dev.presence.server;
 
 import dev.presence.server.support.Api.Account;
-import dev.presence.server.support.ServerFixture;
+import dev.presence.server.support.TestServer;
 import dev.presence.server.support.WsProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,13 +26,14 @@ class ConnectionLimitTest {
 
     @Test
     void connectionsOverTheLimitAreRefusedAtOnceAndAdmittedAgainLater() {
-        try (ServerFixture server = new ServerFixture(dataDir, c -> c.with(b -> b.maxConnections(LIMIT)))) {
-            Account ann = server.api.signUp("ann"); // its HTTP connection counts too
+        try (TestServer server = TestServer.create().shortHeartbeat().dataDir(dataDir)
+                .with(b -> b.maxConnections(LIMIT)).start()) {
+            Account ann = server.api().signUp("ann"); // its HTTP connection counts too
             List<WebSocket> open = new ArrayList<>();
             boolean refused = false;
             for (int i = 0; i <= LIMIT && !refused; i++) {
                 try {
-                    open.add(WsProbe.tryConnect(server.ws(), ann.token(), null).get(5, TimeUnit.SECONDS));
+                    open.add(WsProbe.tryConnect(server.wsUri(), ann.token(), null).get(5, TimeUnit.SECONDS));
                 } catch (Exception e) {
                     refused = true;
                 }
@@ -42,7 +43,7 @@ class ConnectionLimitTest {
 
             open.remove(0).abort();
             await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
-                open.add(WsProbe.tryConnect(server.ws(), ann.token(), null).get(5, TimeUnit.SECONDS));
+                open.add(WsProbe.tryConnect(server.wsUri(), ann.token(), null).get(5, TimeUnit.SECONDS));
                 return true;
             });
             open.forEach(WebSocket::abort);

@@ -1,7 +1,7 @@
 package dev.presence.server;
 
 import dev.presence.server.config.ServerConfig;
-import dev.presence.server.support.ServerFixture;
+import dev.presence.server.support.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,8 +33,8 @@ class DataDirectoryTest {
     @Test
     void aNewFolderAndTheDatabaseFilesAreTheOwnersOnly() throws Exception {
         Path folder = parent.resolve("new").resolve("data");
-        try (ServerFixture server = new ServerFixture(folder)) {
-            server.api.signUp("ann");
+        try (TestServer server = TestServer.create().shortHeartbeat().dataDir(folder).start()) {
+            server.api().signUp("ann");
             assertThat(permissions(folder)).isEqualTo("rwx------");
             assertThat(databaseFiles(folder)).isNotEmpty().anySatisfy(f -> assertThat(f.toString()).endsWith(".mv.db"));
             for (Path file : databaseFiles(folder)) {
@@ -46,8 +46,8 @@ class DataDirectoryTest {
     @Test
     void anExistingFolderOpenToOthersIsTightenedButOtherFilesInItAreLeftAlone() throws Exception {
         Path folder = parent.resolve("data");
-        try (ServerFixture server = new ServerFixture(folder)) {
-            server.api.signUp("ann");
+        try (TestServer server = TestServer.create().shortHeartbeat().dataDir(folder).start()) {
+            server.api().signUp("ann");
         }
         Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
         for (Path file : databaseFiles(folder)) {
@@ -56,8 +56,8 @@ class DataDirectoryTest {
         Path script = Files.writeString(folder.resolve("backup.sh"), "#!/bin/sh\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
 
-        try (ServerFixture server = new ServerFixture(folder)) {
-            assertThat(server.api.post("/api/sessions", null, "{\"username\":\"ann\",\"password\":\"secret-pass\"}")
+        try (TestServer server = TestServer.create().shortHeartbeat().dataDir(folder).start()) {
+            assertThat(server.api().post("/api/sessions", null, "{\"username\":\"ann\",\"password\":\"secret-pass\"}")
                     .status()).isEqualTo(201);
             assertThat(permissions(folder)).isEqualTo("rwx------");
             for (Path file : databaseFiles(folder)) {
@@ -70,17 +70,17 @@ class DataDirectoryTest {
     @Test
     void aSecondServerOnTheSameFolderIsRefusedWithAMessageNamingItAndTheFirstKeepsRunning() throws Exception {
         Path folder = parent.resolve("data");
-        try (ServerFixture first = new ServerFixture(folder)) {
-            ServerConfig config = ServerFixture.testConfig(folder);
+        try (TestServer first = TestServer.create().shortHeartbeat().dataDir(folder).start()) {
+            ServerConfig config = ServerConfig.defaults().with(b -> b.port(0).dataDir(folder));
             assertThatThrownBy(() -> PresenceServer.start(config)).isInstanceOf(StartupException.class)
                     .hasMessageContaining(folder.toString()).hasMessageContaining("in use by another presence server")
                     .hasMessageContaining("--data-dir");
-            assertThat(first.api.get("/health", null).status()).isEqualTo(200);
-            first.api.signUp("ann");
+            assertThat(first.api().get("/health", null).status()).isEqualTo(200);
+            first.api().signUp("ann");
         }
         // released on close: the next server may have it
-        try (ServerFixture next = new ServerFixture(folder)) {
-            assertThat(next.api.post("/api/sessions", null, "{\"username\":\"ann\",\"password\":\"secret-pass\"}")
+        try (TestServer next = TestServer.create().shortHeartbeat().dataDir(folder).start()) {
+            assertThat(next.api().post("/api/sessions", null, "{\"username\":\"ann\",\"password\":\"secret-pass\"}")
                     .status()).isEqualTo(201);
         }
     }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.presence.server.support.Api;
 import dev.presence.server.support.Api.Account;
 import dev.presence.server.support.Api.Reply;
-import dev.presence.server.support.ServerFixture;
+import dev.presence.server.support.TestServer;
 import dev.presence.server.support.WsProbe;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,12 +17,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HttpApiTest {
 
     @RegisterExtension
-    final ServerFixture server = ServerFixture.perTest();
+    final TestServer server = TestServer.create().shortHeartbeat();
     private Api api;
 
     @BeforeEach
     void start() {
-        api = server.api;
+        api = server.api();
     }
 
     private static void assertError(Reply reply, int status, String code) {
@@ -108,8 +108,8 @@ class HttpApiTest {
         Account bob = api.signUp("bob");
         Account eve = api.signUp("eve");
         String thread = api.createThread(ann, "team");
-        WsProbe b = WsProbe.online("bob", server.ws(), bob.token());
-        WsProbe e = WsProbe.online("eve", server.ws(), eve.token());
+        WsProbe b = WsProbe.online("bob", server.wsUri(), bob.token());
+        WsProbe e = WsProbe.online("eve", server.wsUri(), eve.token());
         try {
             Reply invitation = api.post("/api/threads/" + thread + "/invitations", ann.token(),
                     "{\"username\":\"bob\"}");

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.presence.server.support.Api;
 import dev.presence.server.support.Api.Account;
 import dev.presence.server.support.Api.Reply;
-import dev.presence.server.support.ServerFixture;
+import dev.presence.server.support.TestServer;
 import dev.presence.server.support.WsProbe;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class InvitationsTest {
 
     @RegisterExtension
-    final ServerFixture server = ServerFixture.perTest();
+    final TestServer server = TestServer.create().shortHeartbeat();
     private Api api;
     private Account ann;
     private Account bob;
@@ -29,7 +29,7 @@ class InvitationsTest {
 
     @BeforeEach
     void accounts() {
-        api = server.api;
+        api = server.api();
         ann = api.signUp("ann");
         bob = api.signUp("bob");
         team = api.createThread(ann, "team");

@@ -4,7 +4,7 @@ import dev.presence.server.config.RateLimits;
 import dev.presence.server.config.RateLimits.Rate;
 import dev.presence.server.support.RawHttp;
 import dev.presence.server.support.RawHttp.Response;
-import dev.presence.server.support.ServerFixture;
+import dev.presence.server.support.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,11 +22,11 @@ class LoginLimitsTest {
 
     @TempDir
     Path dataDir;
-    private ServerFixture server;
+    private TestServer server;
 
     private void start(Rate perAccount, Rate perAddress) {
         RateLimits limits = RateLimits.defaults().withLoginsPerAccount(perAccount).withLoginsPerAddress(perAddress);
-        server = new ServerFixture(dataDir, c -> c.with(b -> b.rateLimits(limits)));
+        server = TestServer.create().shortHeartbeat().dataDir(dataDir).with(b -> b.rateLimits(limits)).start();
     }
 
     @AfterEach
@@ -65,8 +65,8 @@ class LoginLimitsTest {
     @Test
     void wrongPasswordsForOneAccountAreLimitedAndTheRightOneWorksAfterTheWait() {
         start(new Rate(5, Duration.ofSeconds(30)), PLENTY); // one attempt back every 6 s
-        server.api.signUp("ann");
-        server.api.signUp("bob");
+        server.api().signUp("ann");
+        server.api().signUp("bob");
 
         assertThat(wrongLogins("127.0.0.1", "ann")).isGreaterThanOrEqualTo(90);
 
@@ -82,7 +82,7 @@ class LoginLimitsTest {
     @Test
     void wrongPasswordsFromOneAddressAreLimitedAndOtherAddressesAreNot() {
         start(PLENTY, new Rate(5, Duration.ofSeconds(30)));
-        server.api.signUp("ann");
+        server.api().signUp("ann");
 
         assertThat(wrongLogins("127.0.0.1", "guess1", "guess2", "guess3", "ann")).isGreaterThanOrEqualTo(90);
 
@@ -98,7 +98,7 @@ class LoginLimitsTest {
     @Test
     void successfulLoginsDoNotCount() {
         start(new Rate(3, Duration.ofMinutes(10)), new Rate(3, Duration.ofMinutes(10)));
-        server.api.signUp("ann");
+        server.api().signUp("ann");
 
         for (int i = 0; i < 10; i++) {
             assertThat(logIn("127.0.0.1", "ann", "secret-pass").status()).isEqualTo(201);
@@ -108,8 +108,8 @@ class LoginLimitsTest {
 
     @Test
     void theDefaultsAllowAFewMistakesAndStopAGuessingRun() {
-        server = new ServerFixture(dataDir);
-        server.api.signUp("ann");
+        server = TestServer.create().shortHeartbeat().dataDir(dataDir).start();
+        server.api().signUp("ann");
 
         int limited = wrongLogins("127.0.0.1", "ann");
 

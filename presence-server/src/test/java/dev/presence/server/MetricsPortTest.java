@@ -1,7 +1,7 @@
 package dev.presence.server;
 
 import dev.presence.server.support.RawClient;
-import dev.presence.server.support.ServerFixture;
+import dev.presence.server.support.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,8 +30,8 @@ class MetricsPortTest {
     void withAMetricsPortTheMainPortAnswers404AndTheMetricsPortOnLoopbackServesThem() throws Exception {
         int metricsPort = freePort();
         // the main port on every interface, to show the metrics port is not
-        try (ServerFixture server = new ServerFixture(dataDir, c -> c.with(b -> b.host("0.0.0.0")
-                .metricsPort(metricsPort)))) {
+        try (TestServer server = TestServer.create().shortHeartbeat().dataDir(dataDir).with(b -> b.host("0.0.0.0")
+                .metricsPort(metricsPort)).start()) {
             String onMain = RawClient.request("127.0.0.2", server.port(), "GET", "/metrics", "", null);
             assertThat(onMain).startsWith("HTTP/1.1 404").doesNotContain("presence_");
             assertThat(RawClient.request("127.0.0.2", server.port(), "GET", "/health", "", null))
@@ -51,7 +51,7 @@ class MetricsPortTest {
 
     @Test
     void withoutOneTheMainPortServesThem() throws Exception {
-        try (ServerFixture server = new ServerFixture(dataDir)) {
+        try (TestServer server = TestServer.create().shortHeartbeat().dataDir(dataDir).start()) {
             assertThat(RawClient.request("127.0.0.1", server.port(), "GET", "/metrics", "", null))
                     .startsWith("HTTP/1.1 200").contains("presence_");
         }

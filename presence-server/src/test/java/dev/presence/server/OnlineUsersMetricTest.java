@@ -1,7 +1,7 @@
 package dev.presence.server;
 
 import dev.presence.server.support.Api.Account;
-import dev.presence.server.support.ServerFixture;
+import dev.presence.server.support.TestServer;
 import dev.presence.server.support.WsProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,14 +22,14 @@ class OnlineUsersMetricTest {
     private static final Pattern GAUGE = Pattern.compile("(?m)^presence_online_users (\\S+)$");
 
     @RegisterExtension
-    final ServerFixture server = ServerFixture.perTest();
+    final TestServer server = TestServer.create().shortHeartbeat();
 
     private WsProbe online(String name, Account account) {
         return server.online(name, account.token());
     }
 
     private double onlineUsers() {
-        String text = server.api.get("/metrics", null).raw();
+        String text = server.api().get("/metrics", null).raw();
         Matcher m = GAUGE.matcher(text);
         assertThat(m.find()).as("presence_online_users in %s", text).isTrue();
         return Double.parseDouble(m.group(1));
@@ -42,10 +42,10 @@ class OnlineUsersMetricTest {
 
     @Test
     void theGaugeIsExactWhoeverHearsTheFlipsAndHoweverSessionsEnd() {
-        Account ann = server.api.signUp("ann");
-        Account bob = server.api.signUp("bob");
-        Account cat = server.api.signUp("cat"); // shares no thread: nobody hears her flips
-        server.api.threadOf("pair", ann, bob);
+        Account ann = server.api().signUp("ann");
+        Account bob = server.api().signUp("bob");
+        Account cat = server.api().signUp("cat"); // shares no thread: nobody hears her flips
+        server.api().threadOf("pair", ann, bob);
         assertThat(onlineUsers()).isZero();
 
         WsProbe a = online("ann", ann); // comes online while nobody watches

@@ -3,7 +3,7 @@ package dev.presence.server;
 import dev.presence.server.config.RateLimits;
 import dev.presence.server.config.RateLimits.Rate;
 import dev.presence.server.support.Api.Account;
-import dev.presence.server.support.ServerFixture;
+import dev.presence.server.support.TestServer;
 import dev.presence.server.support.WsProbe;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,14 +39,15 @@ class PasswordFloodTest {
 
     @TempDir
     Path dataDir;
-    private ServerFixture server;
+    private TestServer server;
 
     @BeforeEach
     void start() {
         // limits out of the way, so the whole flood reaches the password pool
         Rate plenty = new Rate(1_000_000, Duration.ofMinutes(1));
         RateLimits limits = RateLimits.defaults().withLoginsPerAccount(plenty).withLoginsPerAddress(plenty);
-        server = new ServerFixture(dataDir, c -> c.with(b -> b.rateLimits(limits).maxPendingPerAddress(1_000)));
+        server = TestServer.create().shortHeartbeat().dataDir(dataDir)
+                .with(b -> b.rateLimits(limits).maxPendingPerAddress(1_000)).start();
     }
 
     @AfterEach
@@ -133,9 +134,9 @@ class PasswordFloodTest {
 
     @Test
     void tokenChecksAndTheApiDoNotWaitBehindAFloodOfLogins() {
-        Account ann = server.api.signUp("ann");
-        Account bob = server.api.signUp("bob");
-        server.api.threadOf("team", ann, bob);
+        Account ann = server.api().signUp("ann");
+        Account bob = server.api().signUp("bob");
+        server.api().threadOf("team", ann, bob);
         server.stop(); // a restart empties the token cache: the checks below go to the database
         server.start();
 
@@ -147,11 +148,11 @@ class PasswordFloodTest {
             // best of three: on this project's shared 2-core machine even a flood of /health requests
             // sometimes stalls a connection for a second; queueing behind the hashes would stall all three
             assertThat(fastestOfThree(() -> {
-                try (WsProbe socket = WsProbe.connect("bob", server.ws(), bob.token())) {
+                try (WsProbe socket = WsProbe.connect("bob", server.wsUri(), bob.token())) {
                     socket.await(frame -> frame.path("type").asText().equals("welcome"), Duration.ofSeconds(10));
                 }
             })).isLessThan(Duration.ofSeconds(1));
-            assertThat(fastestOfThree(() -> assertThat(server.api.get("/api/threads", ann.token()).body())
+            assertThat(fastestOfThree(() -> assertThat(server.api().get("/api/threads", ann.token()).body())
                     .hasSize(1))).isLessThan(Duration.ofSeconds(1));
         } finally {
             flood.stop();
@@ -159,7 +160,7 @@ class PasswordFloodTest {
 
         assertThat(flood.wrongAnswers).isEmpty(); // only 401 (checked) or 503 with Retry-After (shed)
         assertThat(flood.count(401)).isPositive();
-        assertThat(server.api.post("/api/sessions", null, "{\"username\":\"ann\",\"password\":\"secret-pass\"}")
+        assertThat(server.api().post("/api/sessions", null, "{\"username\":\"ann\",\"password\":\"secret-pass\"}")
                 .status()).isEqualTo(201);
     }
 }

@@ -5,7 +5,7 @@ import dev.presence.server.config.RateLimits.Rate;
 import dev.presence.server.support.Api.Account;
 import dev.presence.server.support.RawHttp;
 import dev.presence.server.support.RawHttp.Response;
-import dev.presence.server.support.ServerFixture;
+import dev.presence.server.support.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,7 @@ class PostingLimitsTest {
 
     @TempDir
     Path dataDir;
-    private ServerFixture server;
+    private TestServer server;
     private Account ann;
     private Account bob;
     private String thread;
@@ -30,10 +30,10 @@ class PostingLimitsTest {
     void start() {
         RateLimits limits = RateLimits.defaults().withMessagesPerUser(new Rate(5, Duration.ofMinutes(1)))
                 .withInvitationsPerUser(new Rate(3, Duration.ofMinutes(1)));
-        server = new ServerFixture(dataDir, c -> c.with(b -> b.rateLimits(limits)));
-        ann = server.api.signUp("ann");
-        bob = server.api.signUp("bob");
-        thread = server.api.threadOf("team", ann, bob); // ann's first invitation
+        server = TestServer.create().shortHeartbeat().dataDir(dataDir).with(b -> b.rateLimits(limits)).start();
+        ann = server.api().signUp("ann");
+        bob = server.api().signUp("bob");
+        thread = server.api().threadOf("team", ann, bob); // ann's first invitation
     }
 
     @AfterEach
@@ -61,13 +61,13 @@ class PostingLimitsTest {
         assertRateLimited(post(ann, "/api/threads/" + thread + "/messages", "{\"text\":\"one too many\"}"), 12);
         assertThat(post(bob, "/api/threads/" + thread + "/messages", "{\"text\":\"mine is fine\"}").status())
                 .isEqualTo(201);
-        assertThat(server.api.get("/api/threads/" + thread + "/messages", bob.token()).body()).hasSize(6);
+        assertThat(server.api().get("/api/threads/" + thread + "/messages", bob.token()).body()).hasSize(6);
     }
 
     @Test
     void invitationsArePerUserLimited() {
         for (String name : new String[] {"cat", "dan", "eve", "fay"}) {
-            server.api.signUp(name);
+            server.api().signUp(name);
         }
         assertThat(post(ann, "/api/threads/" + thread + "/invitations", "{\"username\":\"cat\"}").status())
                 .isEqualTo(201);

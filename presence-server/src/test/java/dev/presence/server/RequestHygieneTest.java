@@ -2,7 +2,7 @@ package dev.presence.server;
 
 import dev.presence.server.support.Api.Account;
 import dev.presence.server.support.RawClient;
-import dev.presence.server.support.ServerFixture;
+import dev.presence.server.support.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,7 +23,7 @@ class RequestHygieneTest {
     private static final byte[] OVERLONG_SLASH = {(byte) 0xC0, (byte) 0xAF};
 
     @RegisterExtension
-    final ServerFixture server = ServerFixture.perTest();
+    final TestServer server = TestServer.create().shortHeartbeat();
 
     private String request(String method, String path, String headers, byte[] body) throws Exception {
         return RawClient.request("127.0.0.1", server.port(), method, path, headers, body);
@@ -56,7 +56,7 @@ class RequestHygieneTest {
 
     @Test
     void overlongUtf8OrABadSequenceInAPercentEscapedUriIsA400() throws Exception {
-        Account ann = server.api.signUp("ann");
+        Account ann = server.api().signUp("ann");
         String auth = "Authorization: Bearer " + ann.token() + "\r\n";
         assertThat(request("GET", "/api/threads/x%C0%AFy/messages", auth, (String) null))
                 .startsWith("HTTP/1.1 400").contains("\"code\":\"bad_request\"");
@@ -75,7 +75,7 @@ class RequestHygieneTest {
         assertThat(request("POST", "/api/users", JSON, signUpBody("ann") + "{}")).startsWith("HTTP/1.1 400");
         assertThat(request("POST", "/api/users", JSON, signUpBody("ann") + "\r\n  ")).startsWith("HTTP/1.1 201");
         // also where the call reads no body at all
-        Account bob = server.api.signUp("bob");
+        Account bob = server.api().signUp("bob");
         assertThat(request("POST", "/api/invitations/nope/accept", JSON + "Authorization: Bearer " + bob.token()
                 + "\r\n", "{} x")).startsWith("HTTP/1.1 400");
     }
@@ -118,6 +118,6 @@ class RequestHygieneTest {
             assertThat(client.readUntilClosed(java.time.Duration.ofSeconds(10))).startsWith("HTTP/1.1 200");
         }
         assertThat(request("GET", "/health", "", (String) null)).startsWith("HTTP/1.1 200");
-        assertThat(server.api.get("/health", null).status()).isEqualTo(200);
+        assertThat(server.api().get("/health", null).status()).isEqualTo(200);
     }
 }

@@ -1,8 +1,9 @@
 package dev.presence.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.presence.server.config.ServerConfig;
 import dev.presence.server.support.Api.Account;
-import dev.presence.server.support.ServerFixture;
+import dev.presence.server.support.TestServer;
 import dev.presence.server.support.WsProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +24,7 @@ class RestartAndDatabaseTest {
 
     @Test
     void versionsKeepGrowingAndLastSeenIsKeptAcrossARestart() {
-        try (ServerFixture server = new ServerFixture(dataDir)) {
+        try (TestServer server = TestServer.create().shortHeartbeat().dataDir(dataDir).start()) {
             restartScenario(server);
         }
     }
@@ -37,7 +38,8 @@ class RestartAndDatabaseTest {
             c.createStatement().execute("CREATE SCHEMA " + schema);
         }
         String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-        try (ServerFixture server = new ServerFixture(dataDir, config -> config.with(b -> b.dbUrl(url)))) {
+        try (TestServer server = TestServer.create().shortHeartbeat().dataDir(dataDir).with(b -> b.dbUrl(url))
+                .start()) {
             restartScenario(server);
         } finally {
             try (Connection c = DriverManager.getConnection(base)) {
@@ -48,18 +50,18 @@ class RestartAndDatabaseTest {
 
     @Test
     void clusterModeOnTheEmbeddedDatabaseIsRefusedWithAReason() {
-        var config = ServerFixture.testConfig(dataDir);
+        var config = ServerConfig.defaults().with(b -> b.port(0).dataDir(dataDir));
         assertThatThrownBy(() -> config.with(b -> b.redisUrl("redis://127.0.0.1:6379")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cluster mode (--redis-url) needs a database all nodes share");
     }
 
-    private void restartScenario(ServerFixture server) {
-        Account ann = server.api.signUp("ann");
-        Account bob = server.api.signUp("bob");
-        server.api.threadOf("pair", ann, bob);
-        WsProbe a = WsProbe.online("ann", server.ws(), ann.token());
-        WsProbe b = WsProbe.online("bob", server.ws(), bob.token());
+    private void restartScenario(TestServer server) {
+        Account ann = server.api().signUp("ann");
+        Account bob = server.api().signUp("bob");
+        server.api().threadOf("pair", ann, bob);
+        WsProbe a = WsProbe.online("ann", server.wsUri(), ann.token());
+        WsProbe b = WsProbe.online("bob", server.wsUri(), bob.token());
         a.awaitStatus(bob.id(), true);
         b.closeCleanly();
         JsonNode offline = a.awaitStatus(bob.id(), false);
@@ -71,14 +73,14 @@ class RestartAndDatabaseTest {
         server.start();
 
         // the reconnecting client's snapshot has bob's kept last seen and version
-        WsProbe a2 = WsProbe.online("ann again", server.ws(), ann.token());
+        WsProbe a2 = WsProbe.online("ann again", server.wsUri(), ann.token());
         JsonNode kept = a2.awaitType("welcome").path("presence").get(0);
         assertThat(kept.path("user_id").asText()).isEqualTo(bob.id());
         assertThat(kept.path("is_online").asBoolean()).isFalse();
         assertThat(kept.path("last_seen").asLong()).isEqualTo(lastSeen);
         assertThat(kept.path("version").asLong()).isGreaterThanOrEqualTo(version); // never lower than a client holds
 
-        WsProbe.online("bob again", server.ws(), bob.token());
+        WsProbe.online("bob again", server.wsUri(), bob.token());
         assertThat(a2.awaitStatus(bob.id(), true).path("version").asLong()).isGreaterThan(version);
         a2.close();
     }

@@ -1,7 +1,7 @@
 package dev.presence.server;
 
 import dev.presence.server.support.RawClient;
-import dev.presence.server.support.ServerFixture;
+import dev.presence.server.support.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,11 +36,11 @@ class SlowAndIdleClientsTest {
     @TempDir
     Path dataDir;
 
-    private ServerFixture server(int perAddress, int serverWide) {
-        return new ServerFixture(dataDir, c -> c.with(b -> b.maxPendingPerAddress(perAddress)
+    private TestServer server(int perAddress, int serverWide) {
+        return TestServer.create().shortHeartbeat().dataDir(dataDir).with(b -> b.maxPendingPerAddress(perAddress)
                 .maxConnections(serverWide).requestTimeout(REQUEST_TIMEOUT).keepAliveTimeout(Duration.ofSeconds(5))
                 // these raw clients do not answer pings: keep the heartbeat out of the way
-                .heartbeat(Duration.ofSeconds(20), Duration.ofSeconds(10)).helloTimeout(Duration.ofSeconds(1))));
+                .heartbeat(Duration.ofSeconds(20), Duration.ofSeconds(10)).helloTimeout(Duration.ofSeconds(1))).start();
     }
 
     /** Signs up and logs in from a third address, on a connection that closes after the answer. */
@@ -71,7 +71,7 @@ class SlowAndIdleClientsTest {
 
     @Test
     void anAddressHoldingItsShareOfIdleAndHalfSentConnectionsLocksOutNobodyElse() throws Exception {
-        try (ServerFixture server = server(PER_ADDRESS, SERVER_WIDE)) {
+        try (TestServer server = server(PER_ADDRESS, SERVER_WIDE)) {
             int port = server.port();
             String token = token(port, "ann");
             List<RawClient> attacker = new ArrayList<>();
@@ -147,7 +147,7 @@ class SlowAndIdleClientsTest {
 
     @Test
     void anAuthenticatedWebSocketGivesItsSlotBackAnUnauthenticatedOneHoldsIt() throws Exception {
-        try (ServerFixture server = server(2, 0)) {
+        try (TestServer server = server(2, 0)) {
             int port = server.port();
             String token = token(port, "bob");
             List<RawClient> open = new ArrayList<>();

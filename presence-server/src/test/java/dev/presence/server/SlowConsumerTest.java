@@ -3,7 +3,7 @@ package dev.presence.server;
 import dev.presence.server.config.RateLimits;
 import dev.presence.server.config.RateLimits.Rate;
 import dev.presence.server.support.Api.Account;
-import dev.presence.server.support.ServerFixture;
+import dev.presence.server.support.TestServer;
 import dev.presence.server.support.WsProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,11 +33,12 @@ class SlowConsumerTest {
     void aClientThatStopsReadingIsClosedAndNobodyElseWaits() throws Exception {
         // posts as fast as the server takes them, past the per-user message limit
         RateLimits unlimited = RateLimits.defaults().withMessagesPerUser(new Rate(1_000_000, Duration.ofSeconds(1)));
-        try (ServerFixture server = new ServerFixture(dataDir, c -> c.with(b -> b.rateLimits(unlimited)))) {
-            Account ann = server.api.signUp("ann");
-            Account bob = server.api.signUp("bob");
-            String thread = server.api.threadOf("busy", ann, bob);
-            WsProbe a = WsProbe.online("ann", server.ws(), ann.token());
+        try (TestServer server = TestServer.create().shortHeartbeat().dataDir(dataDir)
+                .with(b -> b.rateLimits(unlimited)).start()) {
+            Account ann = server.api().signUp("ann");
+            Account bob = server.api().signUp("bob");
+            String thread = server.api().threadOf("busy", ann, bob);
+            WsProbe a = WsProbe.online("ann", server.wsUri(), ann.token());
 
             try (Socket stuck = new Socket()) {
                 stuck.setReceiveBufferSize(4096); // before connect, so the window stays small
@@ -54,18 +55,18 @@ class SlowConsumerTest {
 
                 String text = "x".repeat(3900);
                 int sent = 0;
-                while (!server.api.get("/metrics", null).raw().contains("presence_slow_consumers_total 1.0")
+                while (!server.api().get("/metrics", null).raw().contains("presence_slow_consumers_total 1.0")
                         && sent < 3000) {
-                    server.api.post("/api/threads/" + thread + "/messages", ann.token(), "{\"text\":\"" + text + sent
+                    server.api().post("/api/threads/" + thread + "/messages", ann.token(), "{\"text\":\"" + text + sent
                             + "\"}");
                     sent++;
                 }
                 int last = sent - 1;
                 // ann got every message, the last one too: the stuck client held nobody up
                 a.await(f -> f.path("message").path("text").asText().endsWith("x" + last), Duration.ofSeconds(10));
-                await().atMost(Duration.ofSeconds(10)).until(() -> server.api.get("/metrics", null).raw()
+                await().atMost(Duration.ofSeconds(10)).until(() -> server.api().get("/metrics", null).raw()
                         .contains("presence_slow_consumers_total 1.0"));
-                assertThat(server.api.get("/metrics", null).raw()).contains("presence_stale_connections_total 0.0");
+                assertThat(server.api().get("/metrics", null).raw()).contains("presence_stale_connections_total 0.0");
                 pongs.shutdownNow();
             }
             a.close();

@@ -3,7 +3,7 @@ package dev.presence.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.presence.server.support.Api;
 import dev.presence.server.support.Api.Account;
-import dev.presence.server.support.ServerFixture;
+import dev.presence.server.support.TestServer;
 import dev.presence.server.support.WsProbe;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ThreadMemberLeftTest {
 
     @RegisterExtension
-    final ServerFixture server = ServerFixture.perTest();
+    final TestServer server = TestServer.create().shortHeartbeat();
     private Api api;
     private Account ann;
     private Account bob;
@@ -32,7 +32,7 @@ class ThreadMemberLeftTest {
 
     @BeforeEach
     void accounts() {
-        api = server.api;
+        api = server.api();
         ann = api.signUp("ann");
         bob = api.signUp("bob");
         cat = api.signUp("cat");

@@ -1,7 +1,7 @@
 package dev.presence.server;
 
 import dev.presence.server.support.Api.Account;
-import dev.presence.server.support.ServerFixture;
+import dev.presence.server.support.TestServer;
 import dev.presence.server.support.WsProbe;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
+import java.util.function.Consumer;
 
 import dev.presence.server.config.ServerConfig;
 
@@ -23,11 +23,11 @@ class TokenLifetimeTest {
 
     @TempDir
     Path dataDir;
-    private ServerFixture server;
+    private TestServer server;
     private final List<WsProbe> probes = new ArrayList<>();
 
-    private void start(UnaryOperator<ServerConfig> tweak) {
-        server = new ServerFixture(dataDir, tweak);
+    private void start(Consumer<ServerConfig.Builder> changes) {
+        server = TestServer.create().shortHeartbeat().dataDir(dataDir).with(changes).start();
     }
 
     @AfterEach
@@ -39,26 +39,26 @@ class TokenLifetimeTest {
     }
 
     private WsProbe online(String name, String token) {
-        WsProbe probe = WsProbe.online(name, server.ws(), token);
+        WsProbe probe = WsProbe.online(name, server.wsUri(), token);
         probes.add(probe);
         return probe;
     }
 
     private int closeCodeOfNewSocket(String token) {
-        WsProbe probe = WsProbe.connect("late", server.ws(), token);
+        WsProbe probe = WsProbe.connect("late", server.wsUri(), token);
         probes.add(probe);
         return probe.awaitClose();
     }
 
     private String logIn(String username) {
-        var login = server.api.post("/api/sessions", null,
+        var login = server.api().post("/api/sessions", null,
                 "{\"username\":\"" + username + "\",\"password\":\"secret-pass\"}");
         assertThat(login.status()).as(login.raw()).isEqualTo(201);
         return login.text("token");
     }
 
     private int me(String token) {
-        return server.api.get("/api/me", token).status();
+        return server.api().get("/api/me", token).status();
     }
 
     /** Lets time pass (the ttl is the thing under test; there is no event to wait for). */
@@ -69,8 +69,8 @@ class TokenLifetimeTest {
     @Test
     void aTokenInUseStaysValidAndExpiresOnceIdleForTheTtl() {
         Duration ttl = Duration.ofSeconds(3);
-        start(c -> c.with(b -> b.tokenTtl(ttl)));
-        Account ann = server.api.signUp("ann");
+        start(b -> b.tokenTtl(ttl));
+        Account ann = server.api().signUp("ann");
 
         long end = System.nanoTime() + 2 * ttl.toNanos() + Duration.ofSeconds(1).toNanos();
         while (System.nanoTime() < end) { // used for more than twice the ttl: the expiry slides
@@ -88,9 +88,9 @@ class TokenLifetimeTest {
 
     @Test
     void aNewLoginBeyondTheLimitRevokesTheOldestTokenAndClosesItsSockets() {
-        start(c -> c.with(b -> b.maxTokensPerUser(2)));
-        Account ann = server.api.signUp("ann"); // token 1
-        Account bob = server.api.signUp("bob");
+        start(b -> b.maxTokensPerUser(2));
+        Account ann = server.api().signUp("ann"); // token 1
+        Account bob = server.api().signUp("bob");
         WsProbe first = online("ann-1", ann.token());
         WsProbe bobs = online("bob", bob.token());
 
@@ -108,16 +108,16 @@ class TokenLifetimeTest {
 
     @Test
     void loggingOutEverywhereRevokesEveryTokenAndClosesEverySocket() {
-        start(UnaryOperator.identity());
-        Account ann = server.api.signUp("ann");
-        Account bob = server.api.signUp("bob");
-        server.api.threadOf("team", ann, bob);
+        start(b -> { });
+        Account ann = server.api().signUp("ann");
+        Account bob = server.api().signUp("bob");
+        server.api().threadOf("team", ann, bob);
         String phone = logIn("ann");
         WsProbe laptop = online("ann-laptop", ann.token());
         WsProbe mobile = online("ann-phone", phone);
         WsProbe watcher = online("bob", bob.token()); // its welcome shows ann online
 
-        assertThat(server.api.call("DELETE", "/api/sessions", phone, null).status()).isEqualTo(204);
+        assertThat(server.api().call("DELETE", "/api/sessions", phone, null).status()).isEqualTo(204);
 
         assertThat(laptop.awaitClose()).isEqualTo(4401);
         assertThat(mobile.awaitClose()).isEqualTo(4401);
@@ -127,21 +127,21 @@ class TokenLifetimeTest {
         assertThat(closeCodeOfNewSocket(phone)).isEqualTo(4401);
         assertThat(me(bob.token())).isEqualTo(200);
         assertThat(watcher.isClosed()).isFalse();
-        assertThat(server.api.call("DELETE", "/api/sessions", phone, null).status()).isEqualTo(401);
+        assertThat(server.api().call("DELETE", "/api/sessions", phone, null).status()).isEqualTo(401);
         assertThat(me(logIn("ann"))).isEqualTo(200);
     }
 
     @Test
     void aLoggedOutTokenStaysRevokedAfterARestart() {
-        start(UnaryOperator.identity());
-        Account ann = server.api.signUp("ann");
-        Account bob = server.api.signUp("bob");
+        start(b -> { });
+        Account ann = server.api().signUp("ann");
+        Account bob = server.api().signUp("bob");
         String bobsPhone = logIn("bob");
         String kept = logIn("ann");
         assertThat(me(ann.token())).isEqualTo(200); // remembered by the cache before the logout
 
-        assertThat(server.api.call("DELETE", "/api/sessions/current", ann.token(), null).status()).isEqualTo(204);
-        assertThat(server.api.call("DELETE", "/api/sessions", bob.token(), null).status()).isEqualTo(204);
+        assertThat(server.api().call("DELETE", "/api/sessions/current", ann.token(), null).status()).isEqualTo(204);
+        assertThat(server.api().call("DELETE", "/api/sessions", bob.token(), null).status()).isEqualTo(204);
         server.stop();
         server.start();
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.presence.server.support.Api.Account;
 import dev.presence.server.support.RawWebSocket;
 import dev.presence.server.support.RawWebSocket.Frame;
-import dev.presence.server.support.ServerFixture;
+import dev.presence.server.support.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,7 +45,7 @@ class WebSocketFramingTest {
     /** Prompt, with slack for a busy two-core machine. */
     private static final Duration PROMPTLY = Duration.ofSeconds(5);
 
-    private ServerFixture server;
+    private TestServer server;
     private Account ann;
 
     /**
@@ -54,9 +54,10 @@ class WebSocketFramingTest {
      */
     @BeforeEach
     void start(@TempDir Path dataDir) {
-        server = new ServerFixture(dataDir, config -> config.with(b -> b
-                .heartbeat(Duration.ofSeconds(20), Duration.ofSeconds(10)).helloTimeout(Duration.ofSeconds(10))));
-        ann = server.api.signUp("ann");
+        server = TestServer.create().shortHeartbeat().dataDir(dataDir).with(b -> b
+                .heartbeat(Duration.ofSeconds(20), Duration.ofSeconds(10)).helloTimeout(Duration.ofSeconds(10)))
+                .start();
+        ann = server.api().signUp("ann");
     }
 
     @AfterEach
@@ -186,7 +187,7 @@ class WebSocketFramingTest {
 
             assertThat(ws.awaitClose(PROMPTLY)).isEqualTo(4429);
         }
-        assertThat(server.api.get("/metrics", null).raw()).contains("presence_rate_limited_total 1.0");
+        assertThat(server.api().get("/metrics", null).raw()).contains("presence_rate_limited_total 1.0");
     }
 
     @ParameterizedTest(name = "opcode {0}")

@@ -2,7 +2,7 @@ package dev.presence.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.presence.server.support.Api.Account;
-import dev.presence.server.support.ServerFixture;
+import dev.presence.server.support.TestServer;
 import dev.presence.server.support.WsProbe;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,16 +22,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class WebSocketProtocolTest {
 
     @RegisterExtension
-    final ServerFixture server = ServerFixture.perTest();
+    final TestServer server = TestServer.create().shortHeartbeat();
     private Account ann;
     private Account bob;
     private final List<WsProbe> probes = new ArrayList<>();
 
     @BeforeEach
     void start() {
-        ann = server.api.signUp("ann");
-        bob = server.api.signUp("bob");
-        server.api.threadOf("pair", ann, bob);
+        ann = server.api().signUp("ann");
+        bob = server.api().signUp("bob");
+        server.api().threadOf("pair", ann, bob);
     }
 
     @AfterEach
@@ -46,7 +46,7 @@ class WebSocketProtocolTest {
 
     @Test
     void helloFrameAuthenticatesABrowserStyleClient() {
-        WsProbe a = keep(WsProbe.connectAnonymous("ann", server.ws()));
+        WsProbe a = keep(WsProbe.connectAnonymous("ann", server.wsUri()));
         a.send("{\"type\":\"hello\",\"token\":\"" + ann.token() + "\",\"device\":\"firefox\"}");
 
         JsonNode welcome = a.awaitType("welcome");
@@ -55,23 +55,23 @@ class WebSocketProtocolTest {
 
     @Test
     void aForgedTokenIsClosedWith4401() {
-        WsProbe header = keep(WsProbe.connect("forged", server.ws(), "forged-token"));
+        WsProbe header = keep(WsProbe.connect("forged", server.wsUri(), "forged-token"));
         assertThat(header.awaitClose()).isEqualTo(4401);
 
-        WsProbe hello = keep(WsProbe.connectAnonymous("forged hello", server.ws()));
+        WsProbe hello = keep(WsProbe.connectAnonymous("forged hello", server.wsUri()));
         hello.send("{\"type\":\"hello\",\"token\":\"not-a-token\"}");
         assertThat(hello.awaitClose()).isEqualTo(4401);
     }
 
     @Test
     void noHelloInTimeIsClosedWith4408() {
-        WsProbe silent = keep(WsProbe.connectAnonymous("silent", server.ws()));
+        WsProbe silent = keep(WsProbe.connectAnonymous("silent", server.wsUri()));
         assertThat(silent.awaitClose()).isEqualTo(4408);
     }
 
     @Test
     void malformedAndUnknownFramesGetAnErrorAndTheConnectionStays() {
-        WsProbe a = keep(WsProbe.online("ann", server.ws(), ann.token()));
+        WsProbe a = keep(WsProbe.online("ann", server.wsUri(), ann.token()));
 
         a.send("{not json");
         a.await(f -> "error".equals(f.path("type").asText()) && "malformed_json".equals(f.path("code").asText()));
@@ -83,14 +83,14 @@ class WebSocketProtocolTest {
         a.await(f -> "error".equals(f.path("type").asText()) && "unexpected_hello".equals(f.path("code").asText()));
 
         // still open and still told of changes
-        keep(WsProbe.online("bob", server.ws(), bob.token()));
+        keep(WsProbe.online("bob", server.wsUri(), bob.token()));
         a.awaitStatus(bob.id(), true);
         assertThat(a.isClosed()).isFalse();
     }
 
     @Test
     void aFrameOver64KiBIsClosedWith1009() {
-        WsProbe a = keep(WsProbe.online("ann", server.ws(), ann.token()));
+        WsProbe a = keep(WsProbe.online("ann", server.wsUri(), ann.token()));
         String big = "{\"type\":\"pong\",\"pad\":\"" + "x".repeat(70 * 1024) + "\"}";
         try {
             a.send(big);
@@ -102,7 +102,7 @@ class WebSocketProtocolTest {
 
     @Test
     void aFloodIsClosedWith4429() {
-        WsProbe a = keep(WsProbe.online("ann", server.ws(), ann.token()));
+        WsProbe a = keep(WsProbe.online("ann", server.wsUri(), ann.token()));
         try {
             for (int i = 0; i < 500 && !a.isClosed(); i++) {
                 a.sendJson("pong");
@@ -115,28 +115,27 @@ class WebSocketProtocolTest {
 
     @Test
     void logoutClosesTheTokensSocketsWith4401AndTheTokenStopsWorking() {
-        WsProbe a = keep(WsProbe.online("ann", server.ws(), ann.token()));
+        WsProbe a = keep(WsProbe.online("ann", server.wsUri(), ann.token()));
 
-        assertThat(server.api.call("DELETE", "/api/sessions/current", ann.token(), null).status()).isEqualTo(204);
+        assertThat(server.api().call("DELETE", "/api/sessions/current", ann.token(), null).status()).isEqualTo(204);
 
         assertThat(a.awaitClose()).isEqualTo(4401);
-        assertThat(server.api.get("/api/me", ann.token()).status()).isEqualTo(401);
+        assertThat(server.api().get("/api/me", ann.token()).status()).isEqualTo(401);
     }
 
     @Test
     void aCrossOriginUpgradeIsRefusedAndTheSameOriginAccepted() throws Exception {
-        var foreign = WsProbe.tryConnect(server.ws(), ann.token(), "http://evil.example");
+        var foreign = WsProbe.tryConnect(server.wsUri(), ann.token(), "http://evil.example");
         assertThatThrownBy(() -> foreign.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
 
-        var same = WsProbe.tryConnect(server.ws(), ann.token(), "http://127.0.0.1:" + server.port());
+        var same = WsProbe.tryConnect(server.wsUri(), ann.token(), "http://127.0.0.1:" + server.port());
         same.get(5, TimeUnit.SECONDS).abort();
     }
 
     @Test
     void serverShutdownClosesWith1012() {
-        WsProbe a = keep(WsProbe.online("ann", server.ws(), ann.token()));
+        WsProbe a = keep(WsProbe.online("ann", server.wsUri(), ann.token()));
         server.stop();
         assertThat(a.awaitClose()).isEqualTo(1012);
-        server.start(); // as the extension expects it running
     }
 }

@@ -1,10 +1,8 @@
 package dev.presence.client.cli;
 
-import dev.presence.server.PresenceServer;
-import dev.presence.server.config.ServerConfig;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import dev.presence.server.support.TestServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -27,17 +25,8 @@ class PresenceCliTest {
     @TempDir
     Path dir;
 
-    private PresenceServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = PresenceServer.start(ServerConfig.defaults().with(b -> b.port(0).dataDir(dir.resolve("data"))));
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.create();
 
     private record Result(int exit, String out, String err) {
     }
