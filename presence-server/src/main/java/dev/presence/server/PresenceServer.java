@@ -11,6 +11,7 @@ import dev.presence.server.protocol.CloseCodes;
 import dev.presence.server.gateway.WebSocketGateway;
 import dev.presence.server.http.ApiRoutes;
 import dev.presence.server.http.HttpHandler;
+import dev.presence.server.http.NodeState;
 import dev.presence.server.metrics.ServerMetrics;
 import dev.presence.server.presence.HubLoop;
 import dev.presence.server.presence.HubThread;
@@ -48,6 +49,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +81,8 @@ public final class PresenceServer implements AutoCloseable {
     private final Channel metricsChannel;
     private final int port;
     private boolean closed;
+    /** Set when shutdown begins: {@code /ready} answers 503 from then on. */
+    private volatile boolean draining;
 
     private PresenceServer(ServerConfig config) throws Exception {
         this.config = config;
@@ -127,7 +131,7 @@ public final class PresenceServer implements AutoCloseable {
                 config.heartbeatTimeout().toMillis(), config.helloTimeout().toMillis(), config.allowedOrigins());
         boolean metricsElsewhere = config.metricsPort() != 0;
         ApiRoutes api = new ApiRoutes(accounts, threads, messages, statuses);
-        HttpHandler http = new HttpHandler(api, gateway::upgrade, metrics, workers, !metricsElsewhere);
+        HttpHandler http = new HttpHandler(api, gateway::upgrade, metrics, workers, !metricsElsewhere, nodeState());
         ConnectionLimit limit = new ConnectionLimit(config.maxConnections());
         PendingConnections pending = new PendingConnections(config.maxPendingPerAddress());
 
@@ -309,6 +313,7 @@ public final class PresenceServer implements AutoCloseable {
             return;
         }
         closed = true;
+        draining = true;
         log.info("Shutting down: closing connections with 1012");
         serverChannel.close().syncUninterruptibly();
         if (metricsChannel != null) {
@@ -325,6 +330,21 @@ public final class PresenceServer implements AutoCloseable {
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         shutdownResources();
         log.info("Stopped");
+    }
+
+    /** What {@code /health} and {@code /ready} say of this node. */
+    private NodeState nodeState() {
+        return new NodeState() {
+            @Override
+            public Optional<String> nodeId() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<String> notReadyBecause() {
+                return draining ? Optional.of("draining: the node is shutting down") : Optional.empty();
+            }
+        };
     }
 
     private void shutdownResources() {

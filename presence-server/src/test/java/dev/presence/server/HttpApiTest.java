@@ -99,6 +99,7 @@ class HttpApiTest {
         assertError(api.get("/api/nothing-here", null), 404, "not_found");
         assertError(api.call("PUT", "/api/me", null, "{}"), 405, "method_not_allowed");
         assertThat(api.get("/health", null).raw()).isEqualTo("{\"status\":\"ok\"}");
+        assertThat(api.get("/ready", null).raw()).isEqualTo("{\"status\":\"ready\"}");
         assertThat(api.get("/metrics", null).raw()).contains("presence_sessions");
     }
 

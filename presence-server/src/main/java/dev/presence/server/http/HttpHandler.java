@@ -17,8 +17,10 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -51,13 +53,16 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     /** False when {@code /metrics} has a port of its own ({@link MetricsEndpoint}): this one answers 404. */
     private final boolean servesMetrics;
     private final StaticFiles staticFiles = new StaticFiles();
+    private final NodeState node;
 
     /**
      * @param webSockets    where {@code GET /ws} is handed
      * @param servesMetrics false when {@code /metrics} is served on a port of its own
+     * @param node          what {@code /health} and {@code /ready} say
      */
     public HttpHandler(ApiRoutes api, WebSocketUpgrade webSockets, ServerMetrics metrics, ExecutorService workers,
-                       boolean servesMetrics) {
+                       boolean servesMetrics, NodeState node) {
+        this.node = node;
         this.api = api;
         this.webSockets = webSockets;
         this.metrics = metrics;
@@ -95,7 +100,14 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         if (path.equals("/health")) {
-            HttpResponses.json(ctx, keepAlive, 200, Map.of("status", "ok"));
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", "ok");
+            node.nodeId().ifPresent(id -> body.put("node_id", id));
+            HttpResponses.json(ctx, keepAlive, 200, body);
+            return;
+        }
+        if (path.equals("/ready")) {
+            ready(ctx, keepAlive);
             return;
         }
         if (path.equals("/metrics") && servesMetrics) {
@@ -114,6 +126,16 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
         staticFiles.find(path).ifPresentOrElse(
                 file -> HttpResponses.send(ctx, keepAlive, 200, file.contentType(), file.bytes()),
                 () -> HttpResponses.error(ctx, keepAlive, 404, "not_found", "no such page: " + path));
+    }
+
+    /** 200 while this node takes new connections; 503 with the reason while it drains or has lost Redis. */
+    private void ready(ChannelHandlerContext ctx, boolean keepAlive) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        Optional<String> notReady = node.notReadyBecause();
+        body.put("status", notReady.isEmpty() ? "ready" : "not_ready");
+        notReady.ifPresent(reason -> body.put("reason", reason));
+        node.nodeId().ifPresent(id -> body.put("node_id", id));
+        HttpResponses.json(ctx, keepAlive, notReady.isEmpty() ? 200 : 503, body);
     }
 
     private void api(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri, boolean keepAlive) {
