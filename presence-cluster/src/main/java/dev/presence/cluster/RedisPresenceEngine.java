@@ -83,7 +83,7 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
     private boolean started;
     private boolean registering;
     private int generation;
-    private boolean closed;
+    private volatile boolean closed;
 
     // read by other threads
     private volatile String incarnation;
@@ -447,6 +447,9 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
                 });
             }
         } catch (Exception e) {
+            if (closed) {
+                return;
+            }
             if (healthySinceNanos != -1) {
                 log.warn("Node {} cannot renew its lease: {}", settings.nodeId(), e.toString());
             }
@@ -763,6 +766,11 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
     /** For tests: the node hangs (no renewals, no housekeeping, no reading) but keeps its state and connections. */
     void hang(boolean value) {
         renewalPaused = value;
+        reader.pause(value);
+    }
+
+    /** For tests: the node stops reading the outbox (a slow node), and reads again from where it was. */
+    void pauseReading(boolean value) {
         reader.pause(value);
     }
 
