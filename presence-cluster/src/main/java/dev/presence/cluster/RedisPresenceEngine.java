@@ -353,6 +353,7 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
         }
         registering = true;
         String inc = settings.nodeId() + "#" + runToken + "." + (++generation);
+        scripts.preload(background.async()); // a Redis that restarted knows none of them
         RedisScripts.<String>run(background.async(), scripts.register, ScriptOutputType.VALUE,
                 new String[] {keys.nodes(), keys.renewals()}, inc, Long.toString(settings.lease().toMillis()))
                 .whenComplete((time, failure) -> hub.execute(() -> {
@@ -470,7 +471,7 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
         try {
             long timeout = settings.lease().toMillis();
             Long held = RedisScripts.<Long>run(background.async(), scripts.lock, ScriptOutputType.INTEGER,
-                    new String[] {keys.housekeeper()}, inc, Long.toString(timeout))
+                    new String[] {keys.housekeeper()}, inc, Long.toString(lockMillis()))
                     .get(timeout, TimeUnit.MILLISECONDS);
             if (held == null || held != 1) {
                 return;
@@ -490,6 +491,15 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
         }
     }
 
+    /**
+     * How long the housekeeping lock outlives its holder's last tick: short, so that a dead holder's duties pass
+     * on well inside a grace (two holders at once only cost some duplicate, idempotent work).
+     */
+    private long lockMillis() {
+        long interval = settings.housekeepingInterval().toMillis();
+        return Math.min(settings.lease().toMillis(), Math.max(1_000, 3 * interval));
+    }
+
     @SuppressWarnings("unchecked")
     private void reap(long timeout) throws Exception {
         List<Object> reply = RedisScripts.<List<Object>>run(background.async(), scripts.fence,
@@ -503,13 +513,16 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
         List<Object> reaping = (List<Object>) reply.get(1);
         for (int i = 0; i + 1 < reaping.size(); i += 2) {
             String dead = (String) reaping.get(i);
-            String lastRenewal = (String) reaping.get(i + 1);
+            String[] times = ((String) reaping.get(i + 1)).split(",");
+            String lastRenewal = times[0];
+            // the graces start when the lease ran out, not when a housekeeper got round to it
+            long graceDeadline = Long.parseLong(times[1]) + graceMillis;
             long reaped = 0;
             long left = 0;
             for (int p = 0; p < settings.partitions(); p++) {
                 List<Object> counts = RedisScripts.<List<Object>>run(background.async(), scripts.reap,
                         ScriptOutputType.MULTI, keys.partitionKeys(p, keys.nodeSessions(p, dead)), dead,
-                        Long.toString(clock.millis() + graceMillis), lastRenewal,
+                        Long.toString(graceDeadline), lastRenewal,
                         Integer.toString(settings.reapBatch()), keys.userSessionsPrefix(p))
                         .get(timeout, TimeUnit.MILLISECONDS);
                 reaped += (Long) counts.get(0);
@@ -741,6 +754,11 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
         }
         String inc = incarnation;
         if (inc != null && !renewalPaused) {
+            // the ends of the sessions just closed go first, so they carry their own last heard
+            long giveUp = System.nanoTime() + leaseNanos;
+            while (inFlight.get() > 0 && System.nanoTime() < giveUp) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
             try {
                 RedisScripts.<String>run(background.async(), scripts.deregister, ScriptOutputType.VALUE,
                         new String[] {keys.nodes(), keys.renewals(), keys.fencedNodes(), keys.reaping()}, inc)

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -36,6 +37,14 @@ final class RedisScripts {
     final Script deregister = load("deregister");
     final Script lock = load("lock");
     final Script member = load("member");
+
+    /** Loads every script into Redis's cache, so the first calls need not send them in full; best effort. */
+    void preload(RedisAsyncCommands<String, String> redis) {
+        for (Script script : List.of(attach, detach, finalizeGrace, sweep, reap, cursor, register, renew, fence,
+                deregister, lock, member)) {
+            redis.scriptLoad(script.source());
+        }
+    }
 
     /** Runs a script; the future completes on a Lettuce thread. */
     static <T> CompletableFuture<T> run(RedisAsyncCommands<String, String> redis, Script script,

@@ -168,6 +168,38 @@ class ClusterNodesTest {
     }
 
     @Test
+    void aNodeThatStopsLeavesItsLostSessionsToTheGraceSoUsersWhoMoveProduceNoEvent() {
+        String[] users = {"u0", "u1", "u2"};
+        String[] memberships = {"t1", "w", "u0", "u1", "u2", "gone"};
+        TestNode a = node("a", settings, memberships);
+        TestNode b = node("b", settings, memberships);
+        TestNode c = node("c", settings, memberships);
+        c.open("w1", "w");
+        for (String user : users) {
+            a.open(user + "-a", user);
+        }
+        a.open("gone-a", "gone");
+        await().atMost(Duration.ofSeconds(5)).until(() -> List.of(users).stream()
+                .allMatch(u -> c.flipsSeenBy("w", u).size() == 1) && c.flipsSeenBy("w", "gone").size() == 1);
+
+        // a rolling restart of a: its sockets close with 1012, which the gateway reports as lost connections
+        for (String user : users) {
+            a.end(user + "-a", EndReason.LOST);
+        }
+        a.end("gone-a", EndReason.LOST);
+        a.close();
+        for (String user : users) {
+            b.open(user + "-b", user); // the clients reconnect to another node inside the grace
+        }
+
+        await().atMost(Duration.ofMillis(GRACE).plus(TestNode.slack()))
+                .until(() -> c.flipsSeenBy("w", "gone").size() == 2);
+        await().during(LEASE.plusMillis(GRACE)).atMost(LEASE.multipliedBy(3)).until(() -> List.of(users).stream()
+                .allMatch(u -> c.flipsSeenBy("w", u).size() == 1));
+        assertThat(c.flipsSeenBy("w", "gone").get(1).online()).isFalse();
+    }
+
+    @Test
     void aNodeThatHungIsFencedAndItsNextWriteMakesItRegisterAgain() {
         TestNode a = node("a", settings, "t1", "w", "u");
         TestNode b = node("b", settings, "t1", "w", "u");

@@ -19,8 +19,9 @@ if ARGV[6] == '1' then
   ls = math.max(ls, tonumber(ARGV[4]))
 end
 if st == 0 then
-  flip(ARGV[5], user, 1, ver, ls)
+  st = 1
+  ver = flip(ARGV[5], user, st, ver, ls)
 else
   write_status(user, st, ver, ls)
 end
-return reply(user)
+return reply(st, ver, ls)

@@ -38,7 +38,6 @@ end
 local function fenced(inc)
   return redis.call('SISMEMBER', KEYS[5], inc) == 1
 end
-local function reply(user)
-  local st, ver, ls = read_status(user)
+local function reply(st, ver, ls)
   return {fmt(st), fmt(ver), fmt(ls), tail()}
 end

@@ -17,8 +17,9 @@ if deadline > 0 then
   redis.call('ZADD', KEYS[2], 'GT', deadline, user)
   write_status(user, st, ver, ls)
 elseif st == 1 and redis.call('HLEN', KEYS[6]) == 0 and not redis.call('ZSCORE', KEYS[2], user) then
-  flip(ARGV[5], user, 0, ver, ls)
+  st = 0
+  ver = flip(ARGV[5], user, st, ver, ls)
 else
   write_status(user, st, ver, ls)
 end
-return reply(user)
+return reply(st, ver, ls)

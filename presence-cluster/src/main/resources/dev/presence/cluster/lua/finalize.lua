@@ -8,6 +8,7 @@ end
 redis.call('ZREM', KEYS[2], user)
 local st, ver, ls = read_status(user)
 if st == 1 and redis.call('HLEN', KEYS[6]) == 0 then
-  flip(ARGV[3], user, 0, ver, ls)
+  st = 0
+  ver = flip(ARGV[3], user, st, ver, ls)
 end
-return reply(user)
+return reply(st, ver, ls)
