@@ -77,20 +77,21 @@ final class RedisKeys {
         return keys;
     }
 
+    /** The node-level keys share the hash tag <code>{n}</code>: the lease scripts touch several at once. */
     String nodes() {
-        return prefix + ":nodes";
+        return prefix + ":{n}:nodes";
     }
 
     String renewals() {
-        return prefix + ":renewals";
+        return prefix + ":{n}:renewals";
     }
 
     String fencedNodes() {
-        return prefix + ":fenced";
+        return prefix + ":{n}:fenced";
     }
 
     String reaping() {
-        return prefix + ":reaping";
+        return prefix + ":{n}:reaping";
     }
 
     String housekeeper() {
