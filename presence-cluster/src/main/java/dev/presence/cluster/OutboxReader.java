@@ -1,6 +1,8 @@
 package dev.presence.cluster;
 
 import dev.presence.core.UserStatus;
+import io.lettuce.core.MapScanCursor;
+import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
@@ -64,6 +66,7 @@ final class OutboxReader implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean paused;
+    private volatile boolean reloadAll;
     private boolean loaded;
 
     OutboxReader(StatefulRedisConnection<String, String> connection, RedisKeys keys, RedisScripts scripts,
@@ -102,6 +105,11 @@ final class OutboxReader implements AutoCloseable {
         return handedOver.get(partition);
     }
 
+    /** Reloads every partition before the next read: Redis lost its data, the replica may hold ghosts. */
+    void reloadAll() {
+        reloadAll = true;
+    }
+
     /** For tests: stops reading (a node that hangs), without closing anything. */
     void pause(boolean value) {
         paused = value;
@@ -123,6 +131,12 @@ final class OutboxReader implements AutoCloseable {
                     cursors[partitions] = (String) cursor.get(1);
                     loaded = true;
                     target.started();
+                }
+                if (reloadAll) {
+                    reloadAll = false;
+                    for (int p = 0; p < partitions; p++) {
+                        reload(p, false);
+                    }
                 }
                 read();
             } catch (Exception e) {
@@ -207,9 +221,16 @@ final class OutboxReader implements AutoCloseable {
     /** Loads a partition's statuses, with the outbox position they are as of (entries after it come on top). */
     private void reload(int p, boolean initial) throws Exception {
         List<Object> cursor = cursorOf(p);
-        Map<String, String> raw = connection.sync().hgetall(keys.status(p));
-        List<UserStatus> statuses = new ArrayList<>(raw.size());
-        raw.forEach((user, value) -> statuses.add(parseStatus(user, value)));
+        List<UserStatus> statuses = new ArrayList<>();
+        // scanned, not HGETALL: a large partition must not block Redis; what changes meanwhile comes on top
+        MapScanCursor<String, String> scan = connection.sync().hscan(keys.status(p), ScanArgs.Builder.limit(1000));
+        while (true) {
+            scan.getMap().forEach((user, value) -> statuses.add(parseStatus(user, value)));
+            if (scan.isFinished()) {
+                break;
+            }
+            scan = connection.sync().hscan(keys.status(p), scan, ScanArgs.Builder.limit(1000));
+        }
         target.loaded(p, statuses, initial);
         sequences[p] = Long.parseLong((String) cursor.get(0));
         cursors[p] = (String) cursor.get(1);

@@ -358,6 +358,9 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
                 new String[] {keys.nodes(), keys.renewals()}, inc, Long.toString(settings.lease().toMillis()))
                 .whenComplete((time, failure) -> hub.execute(() -> {
                     registering = false;
+                    if (closed) {
+                        return;
+                    }
                     if (failure != null) {
                         log.debug("Registering {} failed ({}); retrying", inc, failure.toString());
                         timer.schedule(() -> hub.execute(this::register), settings.readBlock().toMillis(),
@@ -443,6 +446,7 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
                                     inc);
                             incarnation = null;
                             register();
+                            reader.reloadAll();
                         }
                     }
                 });
@@ -685,6 +689,33 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
         }
     }
 
+    /**
+     * After a reload: users online here that Redis does not know (it lost its data). Their node registers them
+     * again within a quarter lease if it lives; those still unknown after a lease and a grace had their node die
+     * meanwhile, and go offline here (each node decides the same for itself).
+     */
+    private void suspectGhosts(int partition, List<UserStatus> known) {
+        Set<String> inRedis = new java.util.HashSet<>();
+        known.forEach(s -> inRedis.add(s.userId()));
+        Map<String, Long> ghosts = new HashMap<>();
+        for (UserStatus status : replica.onlineIn(partition, keys::partition)) {
+            if (!inRedis.contains(status.userId())) {
+                ghosts.put(status.userId(), status.version());
+            }
+        }
+        if (ghosts.isEmpty() || closed) {
+            return;
+        }
+        timer.schedule(() -> hub.execute(() -> ghosts.forEach((userId, version) -> {
+            UserStatus now = replica.status(userId);
+            if (!closed && now.online() && now.version() == version) {
+                log.warn("Node {}: {} is online here but unknown to Redis since it lost its data; offline",
+                        settings.nodeId(), userId);
+                later.deliver(new Delivery(localCoMembers(userId), replica.forget(userId, clock.millis()), true));
+            }
+        })), settings.lease().toMillis() + graceMillis, TimeUnit.MILLISECONDS);
+    }
+
     private List<String> localCoMembers(String userId) {
         String[] coMembers = audience.coMemberArray(userId);
         List<String> live = new ArrayList<>(coMembers.length);
@@ -699,7 +730,12 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
     private final class ReaderTarget implements OutboxReader.Target {
         @Override
         public void loaded(int partition, List<UserStatus> statuses, boolean initial) {
-            hub.execute(() -> learned(statuses, !initial));
+            hub.execute(() -> {
+                learned(statuses, !initial);
+                if (!initial) {
+                    suspectGhosts(partition, statuses);
+                }
+            });
         }
 
         @Override

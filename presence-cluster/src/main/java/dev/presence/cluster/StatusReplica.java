@@ -92,6 +92,30 @@ final class StatusReplica {
         return flipped ? Learned.FLIP : Learned.SAME_STATUS;
     }
 
+    /** Users online here whose partition (by {@code partitionOf}) is {@code partition}. */
+    List<UserStatus> onlineIn(int partition, java.util.function.ToIntFunction<String> partitionOf) {
+        List<UserStatus> found = new ArrayList<>();
+        users.forEach((userId, entry) -> {
+            if (entry.online && partitionOf.applyAsInt(userId) == partition) {
+                found.add(entry.status(userId));
+            }
+        });
+        return found;
+    }
+
+    /**
+     * An offline flip decided here, not in Redis: a user Redis forgot (it lost its data) and nobody registered
+     * again. The version only has to beat what this node showed; a later one from Redis (its TIME) beats it.
+     */
+    UserStatus forget(String userId, long now) {
+        Entry entry = users.get(userId);
+        entry.online = false;
+        online--;
+        entry.version = Math.max(entry.version + 1, now);
+        changed(userId, entry);
+        return entry.status(userId);
+    }
+
     List<UserStatus> drainChanged() {
         List<UserStatus> drained = new ArrayList<>(changed.size());
         changed.forEach((userId, entry) -> drained.add(entry.status(userId)));

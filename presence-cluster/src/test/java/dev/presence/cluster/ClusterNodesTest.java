@@ -256,6 +256,26 @@ class ClusterNodesTest {
     }
 
     @Test
+    void aNodeThatDiesWhileRedisIsAwayAndComesBackEmptyLeavesNoUserOnline() {
+        TestNode a = node("a", settings, "t1", "w", "y", "z");
+        TestNode b = node("b", settings, "t1", "w", "y", "z");
+        a.open("w1", "w");
+        a.open("y1", "y");
+        b.open("z1", "z");
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.flipsSeenBy("w", "z").size() == 1);
+
+        redis.stop();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !a.engine.redisReachable());
+        b.crash(); // nobody will register z again, and Redis comes back without z
+        redis.start();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.flipsSeenBy("w", "z").size() == 2);
+        assertThat(a.flipsSeenBy("w", "z").get(1).online()).isFalse();
+        assertThat(a.status("y").online()).as("y stayed connected to a live node").isTrue();
+        assertThat(a.onlineUserCount()).isEqualTo(2);
+    }
+
+    @Test
     void aNodeThatFellBehindTheTrimmedOutboxReloadsAndConverges() {
         ClusterSettings small = settings.withOutboxMaxLength(100);
         small = new ClusterSettings(small.nodeId(), small.keyPrefix(), small.lease(), 1, small.outboxMaxLength(),

@@ -1,6 +1,6 @@
 -- Shared by every partition script (prepended by RedisScripts). Partition keys, all in one hash slot:
 -- KEYS[1] status HASH user -> "online,version,lastSeen"; KEYS[2] grace ZSET user -> deadline (node clock ms);
--- KEYS[3] outbox STREAM; KEYS[4] outbox sequence (INCR, for gap detection); KEYS[5] fenced incarnations SET.
+-- KEYS[3] outbox STREAM; KEYS[4] outbox sequence (INCR, for gap detection); KEYS[5] fenced incarnations ZSET (-> when).
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -36,7 +36,7 @@ local function tail()
   return last[1][1]
 end
 local function fenced(inc)
-  return redis.call('SISMEMBER', KEYS[5], inc) == 1
+  return redis.call('ZSCORE', KEYS[5], inc) ~= false
 end
 local function reply(st, ver, ls)
   return {fmt(st), fmt(ver), fmt(ls), tail()}

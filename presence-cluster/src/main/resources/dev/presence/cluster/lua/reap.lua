@@ -3,7 +3,7 @@
 -- batch, prefix of the users' sessions HASHes. Marks the incarnation fenced here first, so a session it attaches
 -- later is refused and one it attached before is in the HASH being reaped. Returns {reaped, left}.
 local inc = ARGV[1]
-redis.call('SADD', KEYS[5], inc)
+redis.call('ZADD', KEYS[5], 'NX', now_ms(), inc)
 local scan = redis.call('HSCAN', KEYS[6], 0, 'COUNT', tonumber(ARGV[4]))
 local pairs_ = scan[2]
 local reaped = 0
