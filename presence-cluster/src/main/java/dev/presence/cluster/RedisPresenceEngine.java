@@ -42,10 +42,10 @@ import java.util.function.Consumer;
  * blocked on Redis: a session start or end is a Lua script sent asynchronously, and its outcome (a flip) comes
  * back through the outbox, which a reader thread hands to the hub, which sends it through the
  * {@link StatusSink}; so {@link #sessionStarted} never returns deliveries. Queries answer from this node's
- * replica of the statuses and its own {@link Audience}. A timer thread renews the node's lease and, on the node
- * holding the housekeeping lock, ends due graces and reaps the sessions of dead nodes.
+ * replica of the statuses and its own {@link Audience}. Timer threads renew the node's lease and, on the node
+ * holding the housekeeping lock, end due graces and reap the sessions of dead nodes ({@link Housekeeper}).
  *
- * <p>Lifecycle: construct (no I/O), load memberships with {@link #joined} (before {@link #start()} they only
+ * <p>Lifecycle: construct (opens the connections: fails at once if Redis is unreachable), load memberships with {@link #joined} (before {@link #start()} they only
  * change this node's audience), {@link #start()} and wait for it before accepting connections, {@link #close()}
  * at shutdown.
  *
@@ -71,6 +71,7 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
     private final StatefulRedisConnection<String, String> background;
     private final OutboxReader reader;
     private final ScheduledExecutorService timer;
+    private final Housekeeper housekeeper;
     private final long leaseNanos;
 
     // owned by the hub's thread
@@ -83,15 +84,15 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
     private boolean started;
     private boolean registering;
     private int generation;
-    private volatile boolean closed;
+    private boolean readyOnHub;
 
-    // read by other threads
+    // also read by other threads
+    private volatile boolean closed;
     private volatile String incarnation;
     private volatile boolean loaded;
     private volatile boolean renewalPaused;
     /** A write failed while renewals went on (a blip): the next renewal reconciles. */
     private volatile boolean reconcileNeeded;
-    private boolean readyOnHub;
     private volatile long lastRenewalMillis;
     private volatile long lastRenewalNanos;
     /** When renewals started succeeding again after a failure (System.nanoTime), or -1 while they fail. */
@@ -133,6 +134,7 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
         this.writes = redis.connect();
         this.background = redis.connect();
         this.reader = new OutboxReader(redis.connect(), keys, scripts, settings, metrics, new ReaderTarget());
+        this.housekeeper = new Housekeeper(background, keys, scripts, settings, clock, offlineGraceMillis, metrics);
         this.timer = Executors.newScheduledThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "presence-cluster-" + settings.nodeId());
             thread.setDaemon(true);
@@ -462,85 +464,14 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
         }
     }
 
-    /**
-     * On the timer: the node holding the housekeeping lock ends due graces of every partition, and fences and
-     * reaps lapsed incarnations, but only once it has itself renewed without a break for a whole lease, so that
-     * nobody is declared dead because Redis was away and nobody could renew.
-     */
+    /** On the timer: housekeeping, while this node is registered and reaches Redis. */
     private void housekeep() {
         String inc = incarnation;
-        if (inc == null || renewalPaused || closed || healthySinceNanos == -1) {
+        long since = healthySinceNanos;
+        if (inc == null || renewalPaused || closed || since == -1) {
             return;
         }
-        try {
-            long timeout = settings.lease().toMillis();
-            Long held = RedisScripts.<Long>run(background.async(), scripts.lock, ScriptOutputType.INTEGER,
-                    new String[] {keys.housekeeper()}, inc, Long.toString(lockMillis()))
-                    .get(timeout, TimeUnit.MILLISECONDS);
-            if (held == null || held != 1) {
-                return;
-            }
-            for (int p = 0; p < settings.partitions(); p++) {
-                RedisScripts.<Long>run(background.async(), scripts.sweep, ScriptOutputType.INTEGER,
-                        keys.partitionKeys(p), Long.toString(clock.millis()), maxLength(),
-                        Integer.toString(settings.reapBatch()), keys.userSessionsPrefix(p))
-                        .get(timeout, TimeUnit.MILLISECONDS);
-            }
-            long since = healthySinceNanos;
-            if (since != -1 && System.nanoTime() - since >= leaseNanos) {
-                reap(timeout);
-            }
-        } catch (Exception e) {
-            log.debug("Housekeeping failed: {}", e.toString());
-        }
-    }
-
-    /**
-     * How long the housekeeping lock outlives its holder's last tick: short, so that a dead holder's duties pass
-     * on well inside a grace (two holders at once only cost some duplicate, idempotent work).
-     */
-    private long lockMillis() {
-        long interval = settings.housekeepingInterval().toMillis();
-        return Math.min(settings.lease().toMillis(), Math.max(1_000, 3 * interval));
-    }
-
-    @SuppressWarnings("unchecked")
-    private void reap(long timeout) throws Exception {
-        List<Object> reply = RedisScripts.<List<Object>>run(background.async(), scripts.fence,
-                ScriptOutputType.MULTI, new String[] {keys.nodes(), keys.renewals(), keys.fencedNodes(),
-                        keys.reaping()}, "100").get(timeout, TimeUnit.MILLISECONDS);
-        List<Object> lapsed = (List<Object>) reply.get(0);
-        if (!lapsed.isEmpty()) {
-            metrics.fenced(lapsed.size());
-            log.warn("Node {} fenced incarnation(s) {}: their leases ran out", settings.nodeId(), lapsed);
-        }
-        List<Object> reaping = (List<Object>) reply.get(1);
-        for (int i = 0; i + 1 < reaping.size(); i += 2) {
-            String dead = (String) reaping.get(i);
-            String[] times = ((String) reaping.get(i + 1)).split(",");
-            String lastRenewal = times[0];
-            // the graces start when the lease ran out, not when a housekeeper got round to it
-            long graceDeadline = Long.parseLong(times[1]) + graceMillis;
-            long reaped = 0;
-            long left = 0;
-            for (int p = 0; p < settings.partitions(); p++) {
-                List<Object> counts = RedisScripts.<List<Object>>run(background.async(), scripts.reap,
-                        ScriptOutputType.MULTI, keys.partitionKeys(p, keys.nodeSessions(p, dead)), dead,
-                        Long.toString(graceDeadline), lastRenewal,
-                        Integer.toString(settings.reapBatch()), keys.userSessionsPrefix(p))
-                        .get(timeout, TimeUnit.MILLISECONDS);
-                reaped += (Long) counts.get(0);
-                left += (Long) counts.get(1);
-            }
-            metrics.reaped(reaped);
-            if (reaped > 0) {
-                log.warn("Node {} ended {} session(s) of {} as lost connections (lease ran out or node stopped;"
-                        + " last seen {}); {} left", settings.nodeId(), reaped, dead, lastRenewal, left);
-            }
-            if (left == 0) {
-                background.async().hdel(keys.reaping(), dead).get(timeout, TimeUnit.MILLISECONDS);
-            }
-        }
+        housekeeper.tick(inc, System.nanoTime() - since >= leaseNanos);
     }
 
     private void maybeReady() {
