@@ -44,7 +44,8 @@ public final class ClusterRedis {
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .socketOptions(SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build())
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                // the connection's own timeout, so that the outbox reader can lengthen it for its blocking reads
+                .timeoutOptions(TimeoutOptions.enabled())
                 .build());
         return client;
     }

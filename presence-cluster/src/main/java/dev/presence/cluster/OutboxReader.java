@@ -72,6 +72,8 @@ final class OutboxReader implements AutoCloseable {
     OutboxReader(StatefulRedisConnection<String, String> connection, RedisKeys keys, RedisScripts scripts,
                  ClusterSettings settings, ClusterMetrics metrics, Target target) {
         this.connection = connection;
+        // a blocking read must not time out on the client's (shorter) command timeout
+        connection.setTimeout(settings.readBlock().plus(settings.lease()));
         this.keys = keys;
         this.scripts = scripts;
         this.settings = settings;

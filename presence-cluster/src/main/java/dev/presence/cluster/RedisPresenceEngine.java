@@ -85,6 +85,7 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
     private boolean registering;
     private int generation;
     private boolean readyOnHub;
+    private Runnable membershipsMissed = () -> { };
 
     // also read by other threads
     private volatile boolean closed;
@@ -482,6 +483,15 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
 
     // ---- memberships
 
+    /**
+     * Runs {@code task} (on the hub's thread) when membership changes of other nodes may have been missed: the
+     * membership stream was trimmed past this node. Memberships live in the database, so the server reloads
+     * them there; {@link #joined}/{@link #left} of what differs then also reach the other nodes, harmlessly.
+     */
+    public void onMembershipsMissed(Runnable task) {
+        this.membershipsMissed = task;
+    }
+
     @Override
     public List<Delivery> joined(String threadId, String userId) {
         boolean known = audience.members(threadId).contains(userId);
@@ -694,7 +704,7 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
 
         @Override
         public void membershipsMissed() {
-            // the memberships live in the database; a server that sees metrics().membershipGaps() grow reloads
+            hub.execute(() -> membershipsMissed.run());
         }
 
         @Override

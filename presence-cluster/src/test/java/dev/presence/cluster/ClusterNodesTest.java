@@ -130,6 +130,29 @@ class ClusterNodesTest {
     }
 
     @Test
+    void aNodeThatMissedTrimmedMembershipChangesIsToldSoTheServerCanReload() {
+        ClusterSettings small = settings.withOutboxMaxLength(100);
+        TestNode a = node("a", small, "t1", "ann");
+        TestNode b = node("b", small, "t1", "ann");
+        java.util.concurrent.atomic.AtomicInteger missed = new java.util.concurrent.atomic.AtomicInteger();
+        b.call(e -> {
+            e.onMembershipsMissed(missed::incrementAndGet);
+            return null;
+        });
+
+        b.engine.pauseReading(true);
+        for (int i = 0; i < 300; i++) {
+            a.join("t" + i, "user" + i);
+        }
+        b.engine.pauseReading(false);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> missed.get() == 1);
+        assertThat(b.engine.metrics().membershipGaps()).isEqualTo(1);
+        a.join("t-after", "bob");
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.members("t-after").contains("bob"));
+    }
+
+    @Test
     void aCrashedNodesUsersGoOfflineEverywhereOnceWithItsLastRenewalAsLastSeen() {
         String[] users = {"u0", "u1", "u2", "u3", "u4"};
         String[] memberships = {"t1", "w", "u0", "u1", "u2", "u3", "u4"};
