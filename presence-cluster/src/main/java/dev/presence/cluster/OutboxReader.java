@@ -136,8 +136,13 @@ final class OutboxReader implements AutoCloseable {
                 }
                 if (reloadAll) {
                     reloadAll = false;
-                    for (int p = 0; p < partitions; p++) {
-                        reload(p, false);
+                    try {
+                        for (int p = 0; p < partitions; p++) {
+                            reload(p, false);
+                        }
+                    } catch (Exception e) {
+                        reloadAll = true; // all of them again, once Redis answers
+                        throw e;
                     }
                 }
                 read();
