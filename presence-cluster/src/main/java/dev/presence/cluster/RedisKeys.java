@@ -95,7 +95,7 @@ final class RedisKeys {
     }
 
     String housekeeper() {
-        return prefix + ":housekeeper";
+        return prefix + ":{n}:housekeeper";
     }
 
     String memberships() {

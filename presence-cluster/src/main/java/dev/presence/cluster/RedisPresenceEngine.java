@@ -738,7 +738,8 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
             }
             try {
                 RedisScripts.<String>run(background.async(), scripts.deregister, ScriptOutputType.VALUE,
-                        new String[] {keys.nodes(), keys.renewals(), keys.fencedNodes(), keys.reaping()}, inc)
+                        new String[] {keys.nodes(), keys.renewals(), keys.fencedNodes(), keys.reaping(),
+                                keys.housekeeper()}, inc)
                         .get(settings.lease().toMillis(), TimeUnit.MILLISECONDS);
                 log.info("Node {} left the cluster; {} session(s) left to the grace", settings.nodeId(),
                         userBySession.size());

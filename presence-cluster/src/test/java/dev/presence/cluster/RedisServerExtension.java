@@ -45,6 +45,8 @@ final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback 
             port = socket.getLocalPort();
         }
         log = Files.createTempFile("redis-" + port + "-", ".log");
+        // a test JVM that exits without afterAll (interrupted) must not leave the server behind
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "stop-redis-" + port));
         start();
     }
 
