@@ -57,6 +57,8 @@ final class TestNode implements AutoCloseable {
     PresenceEngine.Started open(String sessionId, String userId) {
         PresenceEngine.Started started = call(e -> e.sessionStarted(sessionId, userId));
         started.deliveries().forEach(this::record);
+        // the welcome snapshot, as a delivery of non-flips to the new session's user
+        started.snapshot().forEach(s -> record(new Delivery(List.of(userId), s, false)));
         return started;
     }
 
