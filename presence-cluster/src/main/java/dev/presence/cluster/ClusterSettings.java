@@ -40,6 +40,16 @@ public record ClusterSettings(String nodeId, String keyPrefix, Duration lease, i
                 Duration.ofMillis(500), 500);
     }
 
+    public ClusterSettings withNodeId(String value) {
+        return new ClusterSettings(value, keyPrefix, lease, partitions, outboxMaxLength, readBlock,
+                housekeepingInterval, reapBatch);
+    }
+
+    public ClusterSettings withPartitions(int value) {
+        return new ClusterSettings(nodeId, keyPrefix, lease, value, outboxMaxLength, readBlock,
+                housekeepingInterval, reapBatch);
+    }
+
     public ClusterSettings withLease(Duration value) {
         return new ClusterSettings(nodeId, keyPrefix, value, partitions, outboxMaxLength, readBlock,
                 housekeepingInterval, reapBatch);

@@ -50,9 +50,7 @@ class ClusterNodesTest {
 
     /** A node that knows these memberships (as if loaded from the database), started. */
     private TestNode node(String name, ClusterSettings base, String... threadAndUsers) {
-        TestNode node = new TestNode(name, client, new ClusterSettings(name, base.keyPrefix(), base.lease(),
-                base.partitions(), base.outboxMaxLength(), base.readBlock(), base.housekeepingInterval(),
-                base.reapBatch()), GRACE);
+        TestNode node = new TestNode(name, client, base.withNodeId(name), GRACE);
         nodes.add(node);
         String thread = threadAndUsers[0];
         for (int i = 1; i < threadAndUsers.length; i++) {
@@ -300,9 +298,7 @@ class ClusterNodesTest {
 
     @Test
     void aNodeThatFellBehindTheTrimmedOutboxReloadsAndConverges() {
-        ClusterSettings small = settings.withOutboxMaxLength(100);
-        small = new ClusterSettings(small.nodeId(), small.keyPrefix(), small.lease(), 1, small.outboxMaxLength(),
-                small.readBlock(), small.housekeepingInterval(), small.reapBatch());
+        ClusterSettings small = settings.withOutboxMaxLength(100).withPartitions(1);
         TestNode a = node("a", small, "t1", "ann", "bob", "w");
         TestNode b = node("b", small, "t1", "ann", "bob", "w");
         b.open("w1", "w"); // first: a flip that arrives before a watcher connects is only in its snapshot

@@ -77,9 +77,7 @@ class ClusterRandomSchedulesTest {
                 .withLease(Duration.ofSeconds(5)).withReadBlock(Duration.ofMillis(100))
                 .withHousekeepingInterval(Duration.ofMillis(100));
         for (String name : List.of("a", "b", "c")) {
-            TestNode node = new TestNode(name, client, new ClusterSettings(name, settings.keyPrefix(),
-                    settings.lease(), settings.partitions(), settings.outboxMaxLength(), settings.readBlock(),
-                    settings.housekeepingInterval(), settings.reapBatch()), GRACE);
+            TestNode node = new TestNode(name, client, settings.withNodeId(name), GRACE);
             for (String user : USERS) {
                 node.join("t1", user);
             }
