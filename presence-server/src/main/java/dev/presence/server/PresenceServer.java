@@ -2,6 +2,7 @@ package dev.presence.server;
 
 import dev.presence.core.LocalPresenceEngine;
 import dev.presence.server.chat.Accounts;
+import dev.presence.server.cluster.ClusterNode;
 import dev.presence.server.chat.Messages;
 import dev.presence.server.chat.PasswordPool;
 import dev.presence.server.chat.Statuses;
@@ -72,6 +73,8 @@ public final class PresenceServer implements AutoCloseable {
     private final ChatStore store;
     private final ThreadPoolExecutor workers;
     private final HubThread hubThread = new HubThread();
+    /** This node's part in a cluster; null for a single node. */
+    private final ClusterNode cluster;
     private final PresenceHub hub;
     private final WebSocketGateway gateway;
     private final EventLoopGroup bossGroup;
@@ -86,10 +89,6 @@ public final class PresenceServer implements AutoCloseable {
 
     private PresenceServer(ServerConfig config) throws Exception {
         this.config = config;
-        if (config.redisUrl().isPresent()) {
-            throw new IllegalArgumentException("--redis-url: cluster mode does not exist yet; run a single node"
-                    + " without --redis-url");
-        }
         this.dataDirectory = config.dbUrl().isPresent() ? null : DataDirectory.open(config.dataDir());
         try {
             this.store = openStore(config);
@@ -100,20 +99,34 @@ public final class PresenceServer implements AutoCloseable {
             throw e;
         }
         this.workers = newWorkers();
-        ServerMetrics metrics = new ServerMetrics();
+        HubLoop loop = hubThread.loop();
+        long grace = config.offlineGrace().toMillis();
+        this.cluster = config.redisUrl().isEmpty() ? null
+                : new ClusterNode(nodeId(config), config.redisUrl().get(), config.nodeLease(), loop, grace);
+        ServerMetrics metrics = new ServerMetrics(Optional.ofNullable(cluster).map(ClusterNode::nodeId));
         StatusJournal journal = null;
+        PresenceHub madeHub = null;
         try {
             // under --data-dir with either database: it is this node's own, like its log
             journal = StatusJournal.open(config.dataDir());
-            HubLoop loop = hubThread.loop();
-            long grace = config.offlineGrace().toMillis();
-            this.hub = new PresenceHub(loop,
-                    sink -> new LocalPresenceEngine(loop.clock(), loop.scheduler(), grace, sink),
+            madeHub = new PresenceHub(loop,
+                    cluster != null ? cluster.engines()
+                            : sink -> new LocalPresenceEngine(loop.clock(), loop.scheduler(), grace, sink),
                     store, journal, workers, metrics, new PresenceHub.Heartbeat(
-                            config.heartbeatInterval().toMillis(), config.heartbeatTimeout().toMillis()), local -> local);
-        } catch (IOException | RuntimeException e) {
-            if (journal != null) {
+                            config.heartbeatInterval().toMillis(), config.heartbeatTimeout().toMillis()),
+                    cluster != null ? cluster.routes() : local -> local);
+            if (cluster != null) {
+                cluster.join(store, workers, config.nodeLease().multipliedBy(3));
+                cluster.bind(metrics);
+            }
+        } catch (Exception e) {
+            if (madeHub != null) {
+                madeHub.close();
+            } else if (journal != null) {
                 journal.close();
+            }
+            if (cluster != null) {
+                cluster.close();
             }
             hubThread.close();
             store.close();
@@ -123,6 +136,7 @@ public final class PresenceServer implements AutoCloseable {
             }
             throw e;
         }
+        this.hub = madeHub;
         Statuses statuses = new Statuses(hub);
         Accounts accounts = new Accounts(store, hub, workers, PasswordPool.forThisMachine(), config);
         Threads threads = new Threads(store, store, hub, statuses, config);
@@ -332,17 +346,34 @@ public final class PresenceServer implements AutoCloseable {
         log.info("Stopped");
     }
 
+    /** The node's name: as configured, else host name and port. */
+    private static String nodeId(ServerConfig config) {
+        if (config.nodeId().isPresent()) {
+            return config.nodeId().get();
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "localhost";
+        }
+        return host + ":" + (config.port() != 0 ? config.port() : "pid" + ProcessHandle.current().pid());
+    }
+
     /** What {@code /health} and {@code /ready} say of this node. */
     private NodeState nodeState() {
         return new NodeState() {
             @Override
             public Optional<String> nodeId() {
-                return Optional.empty();
+                return Optional.ofNullable(cluster).map(ClusterNode::nodeId);
             }
 
             @Override
             public Optional<String> notReadyBecause() {
-                return draining ? Optional.of("draining: the node is shutting down") : Optional.empty();
+                if (draining) {
+                    return Optional.of("draining: the node is shutting down");
+                }
+                return cluster == null ? Optional.empty() : cluster.notReadyBecause();
             }
         };
     }
@@ -357,6 +388,9 @@ public final class PresenceServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         hub.close();
+        if (cluster != null) {
+            cluster.close();
+        }
         hubThread.close();
         store.close();
         if (dataDirectory != null) {

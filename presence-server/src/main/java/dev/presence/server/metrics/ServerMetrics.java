@@ -2,11 +2,14 @@ package dev.presence.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /** What the server counts, exposed as Prometheus text on {@code /metrics}. */
 public final class ServerMetrics {
@@ -25,6 +28,12 @@ public final class ServerMetrics {
     private final DistributionSummary detectionDelay;
 
     public ServerMetrics() {
+        this(Optional.empty());
+    }
+
+    /** @param nodeId in cluster mode, every meter carries it as the {@code node_id} label */
+    public ServerMetrics(Optional<String> nodeId) {
+        nodeId.ifPresent(id -> registry.config().commonTags("node_id", id));
         Gauge.builder("presence_sessions", sessions, AtomicInteger::get)
                 .description("Authenticated live WebSocket sessions").register(registry);
         Gauge.builder("presence_online_users", onlineUsers, AtomicInteger::get)
@@ -90,6 +99,16 @@ public final class ServerMetrics {
 
     public void authFailure() {
         authFailures.increment();
+    }
+
+    /** A gauge read from {@code value} at each scrape. */
+    public void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, () -> value.get()).description(description).register(registry);
+    }
+
+    /** A counter kept elsewhere (it only grows), read from {@code value} at each scrape. */
+    public void counter(String name, String description, Supplier<Number> value) {
+        FunctionCounter.builder(name, value, v -> v.get().doubleValue()).description(description).register(registry);
     }
 
     /** Prometheus text exposition. */
