@@ -1,5 +1,7 @@
 package dev.presence.cluster;
 
+import dev.presence.testkit.RedisServerExtension;
+
 import dev.presence.core.EndReason;
 import dev.presence.core.UserStatus;
 import io.lettuce.core.RedisClient;

@@ -1,5 +1,7 @@
 package dev.presence.cluster;
 
+import dev.presence.testkit.RedisServerExtension;
+
 import io.lettuce.core.RedisClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,5 +1,7 @@
 package dev.presence.cluster;
 
+import dev.presence.testkit.RedisServerExtension;
+
 import dev.presence.core.EndReason;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;

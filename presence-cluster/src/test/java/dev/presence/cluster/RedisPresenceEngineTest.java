@@ -1,5 +1,7 @@
 package dev.presence.cluster;
 
+import dev.presence.testkit.RedisServerExtension;
+
 import dev.presence.core.Clock;
 import dev.presence.core.PresenceEngine;
 import dev.presence.core.PresenceEngineContract;

@@ -1,4 +1,4 @@
-package dev.presence.cluster;
+package dev.presence.testkit;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -24,7 +24,7 @@ import static org.awaitility.Awaitility.await;
  * stop it and start it again on the same port (an outage: it comes back empty, as a Redis without persistence
  * does). Without {@code /usr/bin/redis-server} the tests are skipped, unless {@code CI=true}: then they fail.
  */
-final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback {
+public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback {
 
     private static final String BINARY = "/usr/bin/redis-server";
 
@@ -55,16 +55,16 @@ final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback 
         stop();
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port;
     }
 
     /** Starts the server (again) on its port and waits until it accepts connections. */
-    synchronized void start() {
+    public synchronized void start() {
         if (process != null) {
             return;
         }
@@ -82,7 +82,7 @@ final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback 
     }
 
     /** Stops the server (its data is gone) and waits until it has exited. */
-    synchronized void stop() {
+    public synchronized void stop() {
         if (process == null) {
             return;
         }
