@@ -100,6 +100,7 @@ public final class PresenceClient implements AutoCloseable {
         this.loop = b.loop != null ? b.loop : EventLoop.singleThread("presence-client");
         this.policy = b.policy != null ? b.policy : ReconnectPolicy.standard();
         this.servers = new ServerRotation(b.uris, policy.random());
+        this.currentServer = servers.current();
         this.handshakeTimeout = b.handshakeTimeout;
         this.autoReconnect = b.autoReconnect;
         this.listeners.addAll(b.listeners);
@@ -433,6 +434,7 @@ public final class PresenceClient implements AutoCloseable {
         lostSinceWelcome = true;
         URI from = servers.current();
         servers.advance(); // the next attempt goes elsewhere: this address just failed us
+        currentServer = servers.current();
         if (wasConnected) {
             LOG.log(Level.INFO, "Disconnected from " + from + " (" + code + "): " + reason);
             listeners.forEach(l -> safely(() -> l.onDisconnected(this, code, reason)));
@@ -449,7 +451,6 @@ public final class PresenceClient implements AutoCloseable {
     private void scheduleReconnect(long delay) {
         int attempt = policy.attempts();
         long gen = generation;
-        currentServer = servers.current();
         LOG.log(Level.INFO, "Reconnecting in " + formatDelay(delay) + " (attempt " + attempt
                 + (servers.all().size() > 1 ? ", to " + currentServer : "") + ")");
         setState(ConnectionState.WAITING_TO_RECONNECT);
