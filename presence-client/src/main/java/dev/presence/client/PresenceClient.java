@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A WebSocket connection to the presence server that stays up: it reconnects forever with {@link Backoff}
- * (unless told otherwise), moving round robin over the server addresses it was given, watches liveness (no data for {@code interval + timeout} from the welcome means a
- * dead link, which is aborted and replaced), answers {@code ping} with {@code pong}, and hands each server
- * message to the handlers registered for its type.
+ * (unless told otherwise), moving round robin over the server addresses it was given, watches liveness (no
+ * data for {@code interval + timeout} from the welcome means a dead link, which is aborted and replaced),
+ * answers {@code ping} with {@code pong}, and hands each server message to the handlers registered for its type.
  *
  * <pre>{@code
  * PresenceClient client = PresenceClient.builder(serverWsUri, token).listener(myListener).build();
