@@ -5,7 +5,7 @@
 // Each check throws on failure; runChecks() returns the names of the checks that passed.
 
 export async function runChecks(client) {
-    const { Backoff, PresenceClient, applyStatus, snapshotView, State } = client;
+    const { Backoff, PresenceClient, applyStatus, snapshotView, State, serverList, restartDelay } = client;
     const passed = [];
     const check = async (name, body) => {
         try {
@@ -79,7 +79,7 @@ export async function runChecks(client) {
     });
 
     // ---- the client against a fake socket and fake time ----
-    const harness = () => {
+    const harness = (extra = {}) => {
         let now = 0;
         let nextId = 1;
         const timers = new Map();
@@ -129,7 +129,7 @@ export async function runChecks(client) {
         doc.visibilityState = 'visible';
         const c = new PresenceClient({
             url: 'ws://test/ws', token: 'secret-token', WebSocket: FakeSocket, timers: fakeTimers,
-            backoff: { jitter: 0 }, window: win, document: doc, hiddenLongMs: 60000,
+            backoff: { jitter: 0 }, window: win, document: doc, hiddenLongMs: 60000, ...extra,
         });
         const welcome = (presence = [], hb = { interval_ms: 1000, timeout_ms: 500 }) =>
             ({ type: 'welcome', session_id: 's', user_id: 'me', heartbeat: hb, presence });
@@ -342,6 +342,150 @@ export async function runChecks(client) {
         eq(h.sockets[0].closedWith, 1000, 'closed with 1000');
         h.advance(10 * 60000);
         eq(h.sockets.length, 1, 'no reconnect');
+    });
+
+    // ---- several servers (the nodes of a cluster) ----
+    // a seeded random source in [0, 1), so the checks are deterministic
+    const seeded = (seed) => () => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed / 2147483648;
+    };
+    const nodes = ['ws://a/ws', 'ws://b/ws', 'ws://c/ws'];
+
+    await check('several addresses: each client starts at a random one, so a fleet spreads', () => {
+        const firsts = new Map();
+        const seeds = seeded(7);
+        for (let i = 0; i < 300; i++) {
+            const h = harness({ url: undefined, urls: nodes, backoff: { random: seeded(Math.floor(seeds() * 1e9)) } });
+            h.c.connect();
+            firsts.set(h.sockets[0].url, (firsts.get(h.sockets[0].url) || 0) + 1);
+            h.c.close();
+        }
+        eq([...firsts.keys()].sort(), nodes, 'every address is somebody\'s first');
+        for (const [url, n] of firsts) {
+            ok(n >= 60 && n <= 140, `${url}: ${n} of 300`);
+        }
+    });
+
+    await check('failed attempts go round robin over the addresses, with the backoff between them', () => {
+        const h = harness({ url: undefined, urls: nodes });
+        h.c.connect();
+        const delays = [];
+        h.c.addEventListener('state', (e) => e.detail.state === State.RECONNECTING && delays.push(e.detail.delayMs));
+        for (let i = 0; i < 4; i++) {
+            h.sockets.at(-1).serverClose(1006);
+            h.advance(delays.at(-1));
+        }
+        const urls = h.sockets.map((s) => s.url);
+        const start = nodes.indexOf(urls[0]);
+        eq(urls, [0, 1, 2, 3, 4].map((k) => nodes[(start + k) % 3]), 'addresses in turn');
+        eq(delays, [1000, 2000, 4000, 8000], 'the backoff, not a hot loop');
+        h.c.close();
+    });
+
+    await check('after 1012 it comes back within 100–1000 ms, to the next address', () => {
+        const seeds = seeded(99);
+        const delays = [];
+        for (let i = 0; i < 50; i++) {
+            const h = harness({ url: undefined, urls: nodes, backoff: { jitter: 0.5, random: seeded(Math.floor(seeds() * 1e9)) } });
+            const states = [];
+            h.c.addEventListener('state', (e) => states.push(e.detail));
+            h.c.connect();
+            h.sockets[0].open();
+            h.sockets[0].receive(h.welcome());
+            h.advance(500); // inside the liveness deadline (1.5 s): the connection is still welcome
+            h.sockets[0].serverClose(1012);
+            const waiting = states.at(-1);
+            eq(waiting.state, State.RECONNECTING, 'reconnecting');
+            ok(waiting.delayMs >= 100 && waiting.delayMs <= 1000, `delay ${waiting.delayMs}`);
+            delays.push(waiting.delayMs);
+            const next = nodes[(nodes.indexOf(h.sockets[0].url) + 1) % 3];
+            eq(waiting.url, next, 'announced address');
+            h.advance(waiting.delayMs);
+            eq(h.sockets.length, 2, 'one new attempt');
+            eq(h.sockets[1].url, next, 'to the next address');
+            h.c.close();
+        }
+        ok(new Set(delays).size > 25, 'clients of a stopping node spread out');
+        eq(restartDelay({ jitter: false }), 1000, 'without jitter: exactly the longest');
+    });
+
+    await check('a failed attempt after 1012 gets the backoff from its base', () => {
+        const h = harness({ url: undefined, urls: nodes });
+        const delays = [];
+        h.c.addEventListener('state', (e) => e.detail.state === State.RECONNECTING && delays.push(e.detail.delayMs));
+        h.c.connect();
+        h.sockets[0].open();
+        h.sockets[0].receive(h.welcome());
+        h.sockets[0].serverClose(1012);
+        for (let i = 0; i < 3; i++) {
+            h.advance(delays.at(-1));
+            h.sockets.at(-1).serverClose(1006); // the whole fleet is restarting
+        }
+        eq(delays, [1000, 1000, 2000, 4000], 'quick once, then 1, 2, 4 s');
+        h.c.close();
+    });
+
+    await check('1012s on connections that do not settle fall back to the backoff', () => {
+        const h = harness({ url: undefined, urls: nodes, restart: { minMs: 100, maxMs: 500 } });
+        const delays = [];
+        h.c.addEventListener('state', (e) => e.detail.state === State.RECONNECTING && delays.push(e.detail.delayMs));
+        h.c.connect();
+        for (let i = 0; i < 5; i++) {
+            h.sockets.at(-1).open();
+            h.sockets.at(-1).receive(h.welcome());
+            h.advance(200);
+            h.sockets.at(-1).serverClose(1012);
+            h.advance(delays.at(-1));
+        }
+        eq(delays, [500, 500, 500, 1000, 1000], 'three quick ones, then the backoff');
+        h.sockets.at(-1).open();
+        h.sockets.at(-1).receive(h.welcome([], { interval_ms: 20000, timeout_ms: 10000 }));
+        h.advance(10000); // a connection that settled
+        h.sockets.at(-1).serverClose(1012);
+        eq(delays.at(-1), 500, 'quick again after a settled connection');
+        h.c.close();
+    });
+
+    await check('a 1012 before the welcome is a failed attempt', () => {
+        const h = harness({ url: undefined, urls: nodes });
+        const delays = [];
+        h.c.addEventListener('state', (e) => e.detail.state === State.RECONNECTING && delays.push(e.detail.delayMs));
+        h.c.connect();
+        h.sockets[0].serverClose(1006);
+        h.advance(1000);
+        h.sockets[1].open();
+        h.sockets[1].serverClose(1012);
+        eq(delays, [1000, 2000], 'the backoff goes on');
+        h.c.close();
+    });
+
+    await check('the page\'s addresses: a meta tag, else same-host addresses from ?servers=, else its own origin', () => {
+        const at = (href) => {
+            const u = new URL(href);
+            return { protocol: u.protocol, host: u.host, hostname: u.hostname, search: u.search };
+        };
+        const noMeta = { querySelector: () => null };
+        const withMeta = (content) => ({ querySelector: () => ({ content }) });
+        eq(serverList(at('http://h:8080/'), noMeta), { urls: ['ws://h:8080/ws'], ignored: [] }, 'default');
+        eq(serverList(at('http://h:8080/?servers=ws://h:8081/ws,%20ws://h:8082/ws'), noMeta).urls,
+            ['ws://h:8081/ws', 'ws://h:8082/ws'], 'from the query');
+        eq(serverList(at('http://h:8080/?servers=ws://evil.example/ws,ws://h:8081/ws'), noMeta),
+            { urls: ['ws://h:8081/ws'], ignored: ['ws://evil.example/ws'] }, 'another host from a link is ignored');
+        eq(serverList(at('http://h:8080/?servers=ws://evil.example/ws'), noMeta),
+            { urls: ['ws://h:8080/ws'], ignored: ['ws://evil.example/ws'] }, 'nothing left: the own origin');
+        eq(serverList(at('https://h/?servers=ws://h:81/ws,wss://h:82/ws,javascript:alert(1)'), noMeta).urls,
+            ['wss://h:82/ws'], 'https page: wss only');
+        eq(serverList(at('http://h:8080/?servers=ws://h:1/ws'), withMeta('wss://n1.example/ws, wss://n2.example/ws')).urls,
+            ['wss://n1.example/ws', 'wss://n2.example/ws'], 'the meta tag wins, any host');
+        eq(serverList(at('http://h:8080/'), withMeta('  ')).urls, ['ws://h:8080/ws'], 'an empty meta tag is none');
+        let thrown = null;
+        try {
+            new PresenceClient({ urls: [], token: 't' });
+        } catch (e) {
+            thrown = e;
+        }
+        ok(thrown instanceof TypeError, 'no address at all is refused');
     });
 
     return passed;

@@ -7,7 +7,7 @@
  * header (HTTP) and in the hello frame (WebSocket), never in a URL.
  */
 import { Api, ApiError } from './api.js';
-import { PresenceClient, State, sameOriginWsUrl } from './presence-client.js';
+import { PresenceClient, State, serverList } from './presence-client.js';
 import { statusLabel, connectionLabel, clockTime, nextLabelChange } from './format.js';
 import { checkBeforeSending, friendlyError } from './errors.js';
 import { SessionStore } from './session-store.js';
@@ -410,8 +410,13 @@ function openThread(threadId) {
 // ---- live events -----------------------------------------------------------------------------------------
 
 function startClient() {
+    // Several addresses (cluster nodes) from <meta name="presence-servers"> or ?servers=; see serverList.
+    const servers = serverList();
+    if (servers.ignored.length > 0) {
+        console.warn('presence: ignoring server addresses not on this page\'s host:', servers.ignored.join(', '));
+    }
     client = new PresenceClient({
-        url: sameOriginWsUrl(),
+        urls: servers.urls,
         token: () => model.token,
         device: 'web',
     });

@@ -5,6 +5,7 @@
  *
  *   import { PresenceClient } from './presence-client.js';
  *   const client = new PresenceClient({ url: 'wss://example.org/ws', token });
+ *   // or several servers (the nodes of a cluster): { urls: ['wss://node1.example.org/ws', 'wss://node2.example.org/ws'], token }
  *   client.addEventListener('status', (e) => console.log(e.detail));   // {user_id, is_online, last_seen, version}
  *   client.addEventListener('state', (e) => console.log(e.detail));    // {state, delayMs?, retryAt?}
  *   client.connect();
@@ -16,13 +17,19 @@
  *   connection is treated as dead, dropped and replaced;
  * - reconnects forever with the same backoff as the Java SDK (1, 2, 4, 8, 16, 30, 30 … s, capped before
  *   jitter), reset after a successful `welcome`; never after close code 4401;
+ * - several addresses: starts at a random one (so many pages spread over the nodes) and moves to the next
+ *   one after every failed attempt or lost connection;
+ * - after close code 1012 (server restarting) on a welcomed connection it comes back after a short
+ *   jittered delay (100–1000 ms, well inside the server's default 3 s offline grace, so a rolling restart is
+ *   invisible to others), at most 3 times in a row unless the connections last 10 s; otherwise the backoff;
  * - a `welcome` snapshot replaces the whole presence view; `user_status_changed` is applied only if its
  *   version is greater than the one held, and so is each entry of a `status_batch` (contract v2), one by one;
  * - goes `offline` (and stops retrying) when the browser fires `offline`; reconnects at once when it
  *   fires `online`, or when the tab becomes visible after having been hidden for long.
  *
  * Events (all CustomEvent, data in `detail`):
- *   state               {state, attempt?, delayMs?, retryAt?, code?}  state: idle|connecting|connected|reconnecting|offline|unauthorized|closed
+ *   state               {state, attempt?, delayMs?, retryAt?, code?, url?}  state: idle|connecting|connected|reconnecting|offline|unauthorized|closed
+ *                       (url: the address being tried, or to be tried next)
  *   welcome             the welcome frame (after the snapshot was applied)
  *   snapshot            {presence: Map}  the whole view was replaced
  *   status              a status that was applied (stale ones are dropped silently); a `status_batch`
@@ -46,6 +53,20 @@ export const State = Object.freeze({
 
 /** Close code for a bad or revoked token: the client gives up for good. */
 export const CLOSE_UNAUTHORIZED = 4401;
+
+/** Close code of a server that is restarting (a cluster node that stops): reconnect elsewhere, quickly. */
+export const CLOSE_SERVICE_RESTART = 1012;
+
+/**
+ * The quick delay after 1012, as the Java SDK's `ReconnectPolicy`: uniform in [minMs, maxMs]; exactly
+ * maxMs when jitter is off, so every delay is predictable then.
+ */
+export function restartDelay({ minMs = 100, maxMs = 1000, random = Math.random, jitter = true } = {}) {
+    if (!jitter || maxMs === minMs) {
+        return maxMs;
+    }
+    return Math.round(minMs + random() * (maxMs - minMs));
+}
 
 /**
  * Reconnect delays, the same as the Java SDK's `Backoff`: base, base·2, base·4 … capped at `maxMs`, then
@@ -140,15 +161,73 @@ export function sameOriginWsUrl(loc = globalThis.location) {
     return `${scheme}//${loc.host}/ws`;
 }
 
+/**
+ * The WebSocket addresses the page connects to:
+ * 1. the `content` of `<meta name="presence-servers">` (comma-separated ws:/wss: URLs), when the page has
+ *    one: whoever serves the page chose them;
+ * 2. else the `servers` query parameter (comma-separated), keeping only addresses on the page's own host
+ *    name (any port): a link must not be able to send the login token to somebody else's server;
+ * 3. else the page's own origin (`sameOriginWsUrl`).
+ * On an https page only wss: addresses are kept (a browser refuses ws: there anyway).
+ * @returns {{urls: string[], ignored: string[]}}
+ */
+export function serverList(loc = globalThis.location, doc = globalThis.document) {
+    const secure = loc.protocol === 'https:';
+    const parse = (text, sameHostOnly) => {
+        const urls = [];
+        const ignored = [];
+        for (const part of String(text).split(',')) {
+            const candidate = part.trim();
+            if (!candidate) {
+                continue;
+            }
+            let url;
+            try {
+                url = new URL(candidate);
+            } catch {
+                ignored.push(candidate);
+                continue;
+            }
+            const schemeOk = url.protocol === 'wss:' || (url.protocol === 'ws:' && !secure);
+            if (!schemeOk || url.username || url.password || (sameHostOnly && url.hostname !== loc.hostname)) {
+                ignored.push(candidate);
+                continue;
+            }
+            urls.push(url.href);
+        }
+        return { urls, ignored };
+    };
+    const meta = doc && doc.querySelector ? doc.querySelector('meta[name="presence-servers"]') : null;
+    if (meta && meta.content && meta.content.trim()) {
+        const fromMeta = parse(meta.content, false);
+        if (fromMeta.urls.length > 0) {
+            return fromMeta;
+        }
+    }
+    const param = new URLSearchParams(loc.search || '').get('servers');
+    if (param) {
+        const fromQuery = parse(param, true);
+        if (fromQuery.urls.length > 0) {
+            return fromQuery;
+        }
+        return { urls: [sameOriginWsUrl(loc)], ignored: fromQuery.ignored };
+    }
+    return { urls: [sameOriginWsUrl(loc)], ignored: [] };
+}
+
 /** A WebSocket client for presence, with hello authentication, liveness and reconnects. */
 export class PresenceClient extends EventTarget {
     /**
      * @param {object} options
-     * @param {string} options.url WebSocket URL (e.g. sameOriginWsUrl())
+     * @param {string} [options.url] WebSocket URL (e.g. sameOriginWsUrl())
+     * @param {string[]} [options.urls] several WebSocket URLs (the nodes of a cluster), instead of `url`
      * @param {string|(() => string)} options.token bearer token, or a function that returns the current one
      * @param {string} [options.device] label of this device, shown nowhere but useful in server logs
      * @param {boolean} [options.reconnect=true] reconnect automatically after a loss
-     * @param {Backoff|object} [options.backoff] a Backoff, or options for one (e.g. {jitter: 0})
+     * @param {Backoff|object} [options.backoff] a Backoff, or options for one (e.g. {jitter: 0}); its random
+     *        source also picks the first address and the quick delay after 1012
+     * @param {object} [options.restart] the quick delay after 1012: {minMs=100, maxMs=1000, maxInARow=3,
+     *        settledMs=10000} (a connection that lasted settledMs starts a new row)
      * @param {number} [options.connectTimeoutMs=10000] how long an attempt may take until `welcome`
      * @param {number} [options.hiddenLongMs=60000] hidden at least this long counts as "a long sleep"
      * @param {Function} [options.WebSocket] WebSocket constructor (tests can pass a fake)
@@ -158,14 +237,21 @@ export class PresenceClient extends EventTarget {
      */
     constructor(options) {
         super();
-        if (!options || !options.url) {
-            throw new TypeError('url is required');
+        const urls = options && (Array.isArray(options.urls) ? options.urls : options.url ? [options.url] : []);
+        if (!urls || urls.length === 0 || urls.some((u) => typeof u !== 'string' || !u)) {
+            throw new TypeError('url (or urls) is required');
         }
-        this.url = options.url;
+        /** The addresses, in the order they are taken. */
+        this.urls = [...urls];
         this._token = options.token;
         this.device = options.device;
         this.autoReconnect = options.reconnect !== false;
         this.backoff = options.backoff instanceof Backoff ? options.backoff : new Backoff(options.backoff || {});
+        this.restart = { minMs: 100, maxMs: 1000, maxInARow: 3, settledMs: 10000, ...(options.restart || {}) };
+        // one address: no draw, so a seeded random source gives the same delays as with a single url
+        this._urlIndex = this.urls.length === 1 ? 0 : Math.floor(this.backoff.random() * this.urls.length) % this.urls.length;
+        this._quickInARow = 0;
+        this._welcomedAt = null;
         this.connectTimeoutMs = options.connectTimeoutMs ?? 10000;
         this.hiddenLongMs = options.hiddenLongMs ?? 60000;
         this._WebSocket = options.WebSocket || globalThis.WebSocket;
@@ -193,6 +279,11 @@ export class PresenceClient extends EventTarget {
         this._onOnline = () => this._browserOnline();
         this._onOffline = () => this._browserOffline();
         this._onVisibility = () => this._visibilityChanged();
+    }
+
+    /** The address of the current connection, or of the next attempt. */
+    get url() {
+        return this.urls[this._urlIndex];
     }
 
     /** Starts connecting (and keeps the connection up until close()). */
@@ -250,7 +341,7 @@ export class PresenceClient extends EventTarget {
 
     _open() {
         // attempt > 0: this is a retry after a failure or a loss (the page says "reconnecting…").
-        this._setState(State.CONNECTING, { attempt: this.backoff.attempt });
+        this._setState(State.CONNECTING, { attempt: this.backoff.attempt, url: this.url });
         let ws;
         try {
             ws = new this._WebSocket(this.url);
@@ -350,6 +441,7 @@ export class PresenceClient extends EventTarget {
         };
         this.presence = snapshotView(frame.presence);
         this.backoff.reset();
+        this._welcomedAt = this._now();
         this._setState(State.CONNECTED);
         this._armLiveness(this.heartbeat.interval_ms + this.heartbeat.timeout_ms, 'heartbeat timeout');
         this._emit('snapshot', { presence: this.presence });
@@ -393,6 +485,10 @@ export class PresenceClient extends EventTarget {
         if (this._stopped) {
             return;
         }
+        const upMs = this.state === State.CONNECTED && this._welcomedAt !== null ? this._now() - this._welcomedAt : null;
+        this._welcomedAt = null;
+        // this address just failed us: the next attempt goes to the next one
+        this._urlIndex = (this._urlIndex + 1) % this.urls.length;
         if (code === CLOSE_UNAUTHORIZED) {
             this._stopped = true;
             this._watchBrowser(false);
@@ -409,18 +505,40 @@ export class PresenceClient extends EventTarget {
             this._setState(State.OFFLINE, { code, reason });
             return;
         }
-        this._scheduleRetry(code, reason);
+        this._scheduleRetry(code, reason, upMs);
     }
 
-    _scheduleRetry(code, reason) {
+    /** @param {number|null} upMs how long the lost connection had been welcomed; null if it never was */
+    _scheduleRetry(code, reason, upMs = null) {
         this._cancelRetry();
-        const delayMs = this.backoff.next();
+        const delayMs = this._delayAfter(code, upMs);
         const retryAt = this._now() + delayMs;
         this._retryTimer = this._setTimeout(() => {
             this._retryTimer = null;
             this._open();
         }, delayMs);
-        this._setState(State.RECONNECTING, { delayMs, retryAt, code, reason });
+        this._setState(State.RECONNECTING, { delayMs, retryAt, code, reason, url: this.url });
+    }
+
+    /**
+     * 1012 on a welcomed connection: a quick, jittered delay, at most `restart.maxInARow` times in a row
+     * (a connection that lasted `restart.settledMs` starts a new row), so a server that welcomes and
+     * restarts again and again cannot make us loop. Anything else, and a failed quick attempt: the backoff.
+     */
+    _delayAfter(code, upMs) {
+        if (code === CLOSE_SERVICE_RESTART && upMs !== null) {
+            if (upMs >= this.restart.settledMs) {
+                this._quickInARow = 0;
+            }
+            if (this._quickInARow < this.restart.maxInARow) {
+                this._quickInARow++;
+                return restartDelay({
+                    minMs: this.restart.minMs, maxMs: this.restart.maxMs,
+                    random: this.backoff.random, jitter: this.backoff.jitter > 0,
+                });
+            }
+        }
+        return this.backoff.next();
     }
 
     _cancelRetry() {

@@ -66,7 +66,11 @@ class PresenceClientLogicTest {
                         "server answers become friendly words on the right field",
                         "429: \"too many attempts, try again in N s\" from Retry-After (seconds or a date)",
                         "not remembered: kept in the tab, shared with new tabs over a BroadcastChannel, never in localStorage",
-                        "remembered: kept in localStorage, survives a restart");
+                        "remembered: kept in localStorage, survives a restart",
+                        "failed attempts go round robin over the addresses, with the backoff between them",
+                        "after 1012 it comes back within 100–1000 ms, to the next address",
+                        "1012s on connections that do not settle fall back to the backoff",
+                        "the page's addresses: a meta tag, else same-host addresses from ?servers=, else its own origin");
         Browsers.screenshot(driver, "client-logic-login-page-desktop");
     }
 }

@@ -43,6 +43,15 @@ final class PresencePage {
         return this;
     }
 
+    /** Opens the page at exactly {@code url} (with its query) and logs in through the form. */
+    PresencePage openExactlyAndLogIn(URI url, ApiClient.User user) {
+        driver.get(url.toString());
+        await(who + " sees the login form").atMost(Duration.ofSeconds(10)).until(this::authFormShown);
+        logIn(user.username(), user.password(), false);
+        await(who + " is connected").atMost(Duration.ofSeconds(10)).until(() -> "connected".equals(connectionState()));
+        return this;
+    }
+
     /** Opens the page (whatever it then shows). */
     PresencePage open(URI base) {
         driver.get(base.resolve("/").toString());

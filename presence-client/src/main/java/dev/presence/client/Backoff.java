@@ -84,6 +84,16 @@ public final class Backoff {
         return attempts;
     }
 
+    /** The random source, shared with a {@link ReconnectPolicy} built on this backoff. */
+    RandomGenerator random() {
+        return random;
+    }
+
+    /** Whether delays are randomised at all (jitter above 0). */
+    boolean jittered() {
+        return jitter > 0.0;
+    }
+
     /** Starts again from the base delay (after a successful connection). */
     public void reset() {
         attempts = 0;

@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A WebSocket connection to the presence server that stays up: it reconnects forever with {@link Backoff}
- * (unless told otherwise), watches liveness (no data for {@code interval + timeout} from the welcome means a
- * dead link, which is aborted and replaced), answers {@code ping} with {@code pong}, and hands each server
- * message to the handlers registered for its type.
+ * (unless told otherwise), moving round robin over the server addresses it was given, watches liveness (no
+ * data for {@code interval + timeout} from the welcome means a dead link, which is aborted and replaced),
+ * answers {@code ping} with {@code pong}, and hands each server message to the handlers registered for its type.
  *
  * <pre>{@code
  * PresenceClient client = PresenceClient.builder(serverWsUri, token).listener(myListener).build();
@@ -43,8 +43,14 @@ import java.util.concurrent.TimeUnit;
  * The public methods may be called from any thread; they take effect on the loop, so right after
  * {@link #close()} the state may still read as before for a moment ({@link #awaitClosed} waits for it).
  *
- * <p>It never reconnects after close code 4401 (token refused or revoked) nor after {@link #close()}; after
- * any other loss (including 1012, server restarting) it reconnects after a jittered backoff delay.
+ * <p>Several addresses (the nodes of a cluster): {@code builder(List.of(node1, node2, node3), token)}. The client
+ * starts at a random one, so a fleet of clients spreads over the nodes, and moves to the next after every failed
+ * attempt or lost link.
+ *
+ * <p>It never reconnects after close code 4401 (token refused or revoked) nor after {@link #close()}. After 1012
+ * (server restarting) on a welcomed link it reconnects, to the next address, after a short jittered delay (100 to
+ * 1,000 ms: well inside the server's default 3 s offline grace, so a rolling restart is invisible to others);
+ * after any other loss, after a jittered backoff delay. See {@link ReconnectPolicy}.
  */
 public final class PresenceClient implements AutoCloseable {
 
@@ -58,12 +64,12 @@ public final class PresenceClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PresenceClient.class.getName());
     private static final String PONG = "{\"type\":\"pong\"}";
 
-    private final URI uri;
+    private final ServerRotation servers;
     private final String token;
     private final Transport transport;
     private final EventLoop loop;
     private final boolean ownsLoop;
-    private final Backoff backoff;
+    private final ReconnectPolicy policy;
     private final Duration handshakeTimeout;
     private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, List<MessageHandler>> handlers = new ConcurrentHashMap<>();
@@ -73,6 +79,7 @@ public final class PresenceClient implements AutoCloseable {
     private volatile boolean autoReconnect;
     private volatile boolean closeRequested;
     private volatile Welcome welcome;
+    private volatile URI currentServer;
 
     // confined to the event loop
     private boolean wanted;
@@ -80,18 +87,20 @@ public final class PresenceClient implements AutoCloseable {
     private long generation;
     private Link link;
     private long lastInbound;
+    private long welcomedAt = -1;
     private long livenessDeadline;
     private EventLoop.Cancellable reconnectTimer;
     private EventLoop.Cancellable livenessTimer;
     private EventLoop.Cancellable handshakeTimer;
 
     private PresenceClient(Builder b) {
-        this.uri = b.uri;
         this.token = b.token;
         this.transport = b.transport != null ? b.transport : JdkTransport.create();
         this.ownsLoop = b.loop == null;
         this.loop = b.loop != null ? b.loop : EventLoop.singleThread("presence-client");
-        this.backoff = b.backoff != null ? b.backoff : Backoff.standard();
+        this.policy = b.policy != null ? b.policy : ReconnectPolicy.standard();
+        this.servers = new ServerRotation(b.uris, policy.random());
+        this.currentServer = servers.current();
         this.handshakeTimeout = b.handshakeTimeout;
         this.autoReconnect = b.autoReconnect;
         this.listeners.addAll(b.listeners);
@@ -99,13 +108,21 @@ public final class PresenceClient implements AutoCloseable {
 
     /** A builder for a client of the WebSocket at {@code wsUri} ({@code ws://host:port/ws}) using {@code token}. */
     public static Builder builder(URI wsUri, String token) {
-        return new Builder(wsUri, token);
+        return new Builder(List.of(Objects.requireNonNull(wsUri, "wsUri")), token);
     }
 
-    /** A builder for a client of the server behind {@code api}, with its token and HTTP client. */
+    /**
+     * A builder for a client of several servers serving the same API (the nodes of a cluster), each given by its
+     * WebSocket URI; the client starts at a random one and moves round robin.
+     */
+    public static Builder builder(List<URI> wsUris, String token) {
+        return new Builder(wsUris, token);
+    }
+
+    /** A builder for a client of the server(s) behind {@code api}, with its token and HTTP client. */
     public static Builder builder(PresenceApi api) {
         String token = api.token().orElseThrow(() -> new IllegalArgumentException("the API has no token"));
-        return new Builder(api.webSocketUri(), token).transport(new JdkTransport(api.httpClient()));
+        return new Builder(api.webSocketUris(), token).transport(new JdkTransport(api.httpClient()));
     }
 
     // ---- public API (any thread)
@@ -134,6 +151,16 @@ public final class PresenceClient implements AutoCloseable {
     /** The current state. */
     public ConnectionState state() {
         return state;
+    }
+
+    /** The server addresses, in the order the client takes them. */
+    public List<URI> servers() {
+        return servers.all();
+    }
+
+    /** The address of the current link, or of the next attempt while disconnected. */
+    public URI currentServer() {
+        return currentServer;
     }
 
     /** The welcome of the current connection, if connected. */
@@ -180,7 +207,7 @@ public final class PresenceClient implements AutoCloseable {
         autoReconnect = true;
         loop.execute(() -> {
             if (wanted && !closeRequested && state == ConnectionState.DISCONNECTED) {
-                scheduleReconnect();
+                scheduleReconnect(policy.delayAfterLossMillis(NO_CLOSE_FRAME, false, 0));
             }
         });
     }
@@ -237,7 +264,7 @@ public final class PresenceClient implements AutoCloseable {
         boolean reconnecting = lostSinceWelcome;
         if (reconnecting) {
             LOG.log(Level.INFO, "Attempting reconnection...");
-            int attempt = Math.max(1, backoff.attempts());
+            int attempt = Math.max(1, policy.attempts());
             listeners.forEach(l -> safely(() -> l.onReconnectAttempt(this, attempt)));
         }
         setState(ConnectionState.CONNECTING);
@@ -279,6 +306,8 @@ public final class PresenceClient implements AutoCloseable {
         });
         CompletableFuture<Link> opening;
         try {
+            URI uri = servers.current();
+            currentServer = uri;
             opening = transport.open(uri, Map.of("Authorization", "Bearer " + token), handshakeTimeout, events);
         } catch (RuntimeException e) {
             opening = CompletableFuture.failedFuture(e);
@@ -334,8 +363,9 @@ public final class PresenceClient implements AutoCloseable {
     private void welcomed(long gen, Welcome w) {
         cancel(handshakeTimer);
         handshakeTimer = null;
-        int attempts = backoff.attempts();
-        backoff.reset();
+        int attempts = policy.attempts();
+        policy.connected();
+        welcomedAt = loop.nowMillis();
         welcome = w;
         livenessDeadline = Math.max(1, w.livenessDeadline().toMillis());
         scheduleLivenessCheck(gen, livenessDeadline);
@@ -393,6 +423,7 @@ public final class PresenceClient implements AutoCloseable {
     /** The link is gone (or never came up): drop it and reconnect if allowed. */
     private void lost(int code, String reason) {
         boolean wasConnected = state == ConnectionState.CONNECTED;
+        long upMillis = wasConnected ? loop.nowMillis() - welcomedAt : 0;
         generation++; // whatever the old link still reports is stale now
         if (link != null) {
             link.abort();
@@ -401,24 +432,27 @@ public final class PresenceClient implements AutoCloseable {
         cancelTimers();
         welcome = null;
         lostSinceWelcome = true;
+        URI from = servers.current();
+        servers.advance(); // the next attempt goes elsewhere: this address just failed us
+        currentServer = servers.current();
         if (wasConnected) {
-            LOG.log(Level.INFO, "Disconnected (" + code + "): " + reason);
+            LOG.log(Level.INFO, "Disconnected from " + from + " (" + code + "): " + reason);
             listeners.forEach(l -> safely(() -> l.onDisconnected(this, code, reason)));
         } else {
-            LOG.log(Level.DEBUG, () -> "Connection attempt failed: " + reason);
+            LOG.log(Level.DEBUG, () -> "Connection attempt to " + from + " failed: " + reason);
         }
         if (autoReconnect && !closeRequested) {
-            scheduleReconnect();
+            scheduleReconnect(policy.delayAfterLossMillis(code, wasConnected, upMillis));
         } else {
             setState(ConnectionState.DISCONNECTED);
         }
     }
 
-    private void scheduleReconnect() {
-        long delay = backoff.nextDelayMillis();
-        int attempt = backoff.attempts();
+    private void scheduleReconnect(long delay) {
+        int attempt = policy.attempts();
         long gen = generation;
-        LOG.log(Level.INFO, "Reconnecting in " + formatDelay(delay) + " (attempt " + attempt + ")");
+        LOG.log(Level.INFO, "Reconnecting in " + formatDelay(delay) + " (attempt " + attempt
+                + (servers.all().size() > 1 ? ", to " + currentServer : "") + ")");
         setState(ConnectionState.WAITING_TO_RECONNECT);
         listeners.forEach(l -> safely(() -> l.onReconnectScheduled(this, attempt, Duration.ofMillis(delay))));
         reconnectTimer = loop.schedule(delay, () -> {
@@ -495,17 +529,20 @@ public final class PresenceClient implements AutoCloseable {
 
     /** Configures a {@link PresenceClient}. */
     public static final class Builder {
-        private final URI uri;
+        private final List<URI> uris;
         private final String token;
         private final List<ConnectionListener> listeners = new ArrayList<>();
         private Transport transport;
         private EventLoop loop;
-        private Backoff backoff;
+        private ReconnectPolicy policy;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private boolean autoReconnect = true;
 
-        private Builder(URI uri, String token) {
-            this.uri = Objects.requireNonNull(uri, "uri");
+        private Builder(List<URI> uris, String token) {
+            this.uris = List.copyOf(uris);
+            if (this.uris.isEmpty()) {
+                throw new IllegalArgumentException("need at least one server address");
+            }
             this.token = Objects.requireNonNull(token, "token");
         }
 
@@ -515,9 +552,22 @@ public final class PresenceClient implements AutoCloseable {
             return this;
         }
 
-        /** The reconnect schedule; default {@link Backoff#standard()} (1 s doubling to 30 s, jitter 0.5). */
+        /**
+         * The reconnect schedule after failures; default {@link Backoff#standard()} (1 s doubling to 30 s, jitter
+         * 0.5). The quick delay after 1012 keeps its defaults ({@link ReconnectPolicy#of}) and draws from this
+         * backoff's random source.
+         */
         public Builder backoff(Backoff value) {
-            this.backoff = value;
+            this.policy = ReconnectPolicy.of(Objects.requireNonNull(value, "backoff"));
+            return this;
+        }
+
+        /**
+         * The whole reconnect policy (backoff and the quick delay after 1012); default
+         * {@link ReconnectPolicy#standard()}.
+         */
+        public Builder reconnectPolicy(ReconnectPolicy value) {
+            this.policy = Objects.requireNonNull(value, "policy");
             return this;
         }
 

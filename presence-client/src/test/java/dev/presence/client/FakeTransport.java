@@ -9,8 +9,10 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 
@@ -20,6 +22,8 @@ final class FakeTransport implements Transport {
     final List<Attempt> attempts = new ArrayList<>();
     private final LongSupplier clock;
     boolean refuseAll;
+    /** Addresses whose server is down: attempts there are refused at once. */
+    final Set<URI> down = new HashSet<>();
 
     FakeTransport(LongSupplier clock) {
         this.clock = clock;
@@ -27,9 +31,9 @@ final class FakeTransport implements Transport {
 
     @Override
     public CompletableFuture<Link> open(URI uri, Map<String, String> headers, Duration timeout, LinkListener listener) {
-        Attempt attempt = new Attempt(clock.getAsLong(), headers, listener);
+        Attempt attempt = new Attempt(uri, clock.getAsLong(), headers, listener);
         attempts.add(attempt);
-        if (refuseAll) {
+        if (refuseAll || down.contains(uri)) {
             attempt.future.completeExceptionally(new ConnectException("Connection refused"));
         }
         return attempt.future;
@@ -43,7 +47,12 @@ final class FakeTransport implements Transport {
         return attempts.stream().map(a -> a.at).toList();
     }
 
+    List<URI> attemptUris() {
+        return attempts.stream().map(a -> a.uri).toList();
+    }
+
     static final class Attempt implements Link {
+        final URI uri;
         final long at;
         final Map<String, String> headers;
         final LinkListener listener;
@@ -52,7 +61,8 @@ final class FakeTransport implements Transport {
         boolean aborted;
         Integer closedWith;
 
-        Attempt(long at, Map<String, String> headers, LinkListener listener) {
+        Attempt(URI uri, long at, Map<String, String> headers, LinkListener listener) {
+            this.uri = uri;
             this.at = at;
             this.headers = headers;
             this.listener = listener;

@@ -7,11 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
 
 /**
  * The server's HTTP API (PROTOCOL.md), blocking calls on the JDK's {@link HttpClient}. Immutable and
@@ -31,6 +36,12 @@ import java.util.Optional;
  *
  * <p>Errors: a 4xx/5xx answer throws a {@link PresenceApiException} (or a subclass by status) carrying the
  * server's error code; no answer at all throws a {@link PresenceTransportException}.
+ *
+ * <p>Several servers (the nodes of a cluster, serving the same API): {@link #create(List)}. Calls go to one of
+ * them (at first a random one, so a fleet of clients spreads) and stay there while it answers. A request that
+ * cannot connect there (refused, connect timeout) is tried on the next one, whatever its method; a GET is also
+ * tried on the next one when the connection broke before the answer (reset, closed): it is idempotent. A POST,
+ * PATCH or DELETE whose connection was made is never sent twice. An HTTP error answer is an answer: never retried.
  */
 public final class PresenceApi {
 
@@ -41,38 +52,79 @@ public final class PresenceApi {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
 
     private final HttpClient http;
-    private final URI base;
+    private final List<URI> bases;
+    /** Index of the server in use; shared with the copies made by {@link #withToken}. */
+    private final AtomicInteger current;
     private final String token;
 
-    private PresenceApi(HttpClient http, URI base, String token) {
+    private PresenceApi(HttpClient http, List<URI> bases, AtomicInteger current, String token) {
         this.http = Objects.requireNonNull(http, "http");
-        String text = base.toString();
-        this.base = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+        this.bases = bases;
+        this.current = current;
         this.token = token;
     }
 
     /** An unauthenticated API for the server at {@code base} (for example {@code http://127.0.0.1:8080}). */
     public static PresenceApi create(URI base) {
-        return create(base, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+        return create(List.of(base));
     }
 
     /** As {@link #create(URI)}, on a given HTTP client. */
     public static PresenceApi create(URI base, HttpClient http) {
-        return new PresenceApi(http, base, null);
+        return create(List.of(base), http);
+    }
+
+    /** An unauthenticated API for several servers serving the same API (see the class comment). */
+    public static PresenceApi create(List<URI> bases) {
+        return create(bases, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+    }
+
+    /** As {@link #create(List)}, on a given HTTP client. */
+    public static PresenceApi create(List<URI> bases, HttpClient http) {
+        return create(bases, http, RandomGenerator.getDefault());
+    }
+
+    /** As {@link #create(List, HttpClient)}, drawing the first server from {@code random} (for tests). */
+    static PresenceApi create(List<URI> bases, HttpClient http, RandomGenerator random) {
+        List<URI> trimmed = bases.stream().map(PresenceApi::withoutTrailingSlash).toList();
+        if (trimmed.isEmpty()) {
+            throw new IllegalArgumentException("need at least one server address");
+        }
+        int first = trimmed.size() == 1 ? 0 : random.nextInt(trimmed.size());
+        return new PresenceApi(http, trimmed, new AtomicInteger(first), null);
+    }
+
+    private static URI withoutTrailingSlash(URI base) {
+        String text = base.toString();
+        return URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
     }
 
     /** This API authenticated with {@code bearerToken}. */
     public PresenceApi withToken(String bearerToken) {
-        return new PresenceApi(http, base, Objects.requireNonNull(bearerToken, "bearerToken"));
+        return new PresenceApi(http, bases, current, Objects.requireNonNull(bearerToken, "bearerToken"));
     }
 
-    /** The server's base URI. */
+    /** The base URI of the server in use (the one that answered last). */
     public URI baseUri() {
-        return base;
+        return bases.get(current.get());
     }
 
-    /** The WebSocket URI of this server ({@code ws://host:port/ws}). */
+    /** Every server's base URI, in the order they are tried. */
+    public List<URI> baseUris() {
+        return bases;
+    }
+
+    /** The WebSocket URI of the server in use ({@code ws://host:port/ws}). */
     public URI webSocketUri() {
+        return webSocketUri(baseUri());
+    }
+
+    /** The WebSocket URI of every server, in the order of {@link #baseUris()}. */
+    public List<URI> webSocketUris() {
+        return bases.stream().map(PresenceApi::webSocketUri).toList();
+    }
+
+    private static URI webSocketUri(URI base) {
         String scheme = "https".equalsIgnoreCase(base.getScheme()) ? "wss" : "ws";
         return URI.create(scheme + base.toString().substring(base.getScheme().length()) + "/ws");
     }
@@ -219,6 +271,74 @@ public final class PresenceApi {
     // ---- plumbing
 
     private <T> T call(String method, String path, Object body, boolean authenticated, TypeReference<T> answer) {
+        HttpResponse<byte[]> response = send(method, path, body, authenticated);
+        int status = response.statusCode();
+        if (status >= 400) {
+            throw error(status, response.body(), retryAfter(response));
+        }
+        if (answer == null || response.body().length == 0) {
+            return null;
+        }
+        try {
+            return JSON.readValue(response.body(), answer);
+        } catch (IOException e) {
+            throw new PresenceTransportException(method + " " + path + ": unexpected answer: "
+                    + new String(response.body(), StandardCharsets.UTF_8), e);
+        }
+    }
+
+    /** Sends to the server in use, then to the next ones while the request may be tried elsewhere. */
+    private HttpResponse<byte[]> send(String method, String path, Object body, boolean authenticated) {
+        int first = current.get();
+        List<String> failures = new ArrayList<>();
+        IOException last = null;
+        for (int i = 0; i < bases.size(); i++) {
+            int index = (first + i) % bases.size();
+            URI base = bases.get(index);
+            try {
+                HttpResponse<byte[]> response = http.send(request(base, method, path, body, authenticated),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                current.set(index);
+                return response;
+            } catch (IOException e) {
+                last = e;
+                failures.add(base + " (" + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : " " + e.getMessage()) + ")");
+                if (!mayTryElsewhere(method, e)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PresenceTransportException(method + " " + path + " interrupted", e);
+            }
+        }
+        throw new PresenceTransportException("cannot reach " + String.join(", ", failures) + " for " + method + " "
+                + path, last);
+    }
+
+    /**
+     * Whether a request that failed with {@code e} may be sent to another server: always when no connection was
+     * made (so the server cannot have acted on it); for a GET also when the connection broke, since reading twice
+     * changes nothing. Not after a request timeout: the server may be slow rather than gone, and trying each
+     * server in turn would multiply the wait.
+     */
+    static boolean mayTryElsewhere(String method, IOException e) {
+        if (couldNotConnect(e)) {
+            return true;
+        }
+        return "GET".equals(method) && !(e instanceof HttpTimeoutException);
+    }
+
+    private static boolean couldNotConnect(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof HttpConnectTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private HttpRequest request(URI base, String method, String path, Object body, boolean authenticated) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(REQUEST_TIMEOUT)
                 .header("Accept", "application/json");
@@ -234,29 +354,7 @@ public final class PresenceApi {
         } else {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         }
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new PresenceTransportException("cannot reach " + base + " (" + method + " " + path + ": "
-                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()) + ")", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PresenceTransportException(method + " " + path + " interrupted", e);
-        }
-        int status = response.statusCode();
-        if (status >= 400) {
-            throw error(status, response.body(), retryAfter(response));
-        }
-        if (answer == null || response.body().length == 0) {
-            return null;
-        }
-        try {
-            return JSON.readValue(response.body(), answer);
-        } catch (IOException e) {
-            throw new PresenceTransportException(method + " " + path + ": unexpected answer: "
-                    + new String(response.body(), StandardCharsets.UTF_8), e);
-        }
+        return request.build();
     }
 
     /** {@code Retry-After}: delay-seconds or an HTTP-date (RFC 9110 §10.2.3); null if absent or unreadable. */

@@ -102,8 +102,10 @@ public final class PresenceCli implements Runnable {
     /** Options every command takes. */
     static final class ServerOptions {
         @Option(names = "--server", defaultValue = "${env:PRESENCE_SERVER:-http://127.0.0.1:8080}",
-                description = "Server base URL (default: ${DEFAULT-VALUE}).")
-        URI server;
+                description = "Server base URL, or several separated by commas (the nodes of a cluster: a random "
+                        + "one first, the next one when it cannot be reached) (default: ${DEFAULT-VALUE}).",
+                converter = ServerList.Converter.class)
+        ServerList server;
 
         @Option(names = "--token-file", description = "Where the login token is kept (default: ~/.presence/token).")
         Path tokenFile;
@@ -113,7 +115,7 @@ public final class PresenceCli implements Runnable {
         }
 
         PresenceApi anonymous() {
-            return PresenceApi.create(server);
+            return PresenceApi.create(server.uris());
         }
 
         PresenceApi authenticated() throws IOException {

@@ -12,6 +12,7 @@ import dev.presence.client.api.Member;
 import dev.presence.client.api.User;
 import dev.presence.client.api.UserStatus;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -55,7 +56,7 @@ final class WatchRenderer extends ConnectionListener implements ThreadsListener 
             List<String> online = welcome.presence().stream()
                     .filter(st -> st.online() && !st.userId().equals(me.id()))
                     .map(st -> name(s, st.userId())).sorted().toList();
-            line("Connected as " + me.username() + " to " + server + "; online: "
+            line("Connected as " + me.username() + " to " + serverOf(client) + "; online: "
                     + (online.isEmpty() ? "nobody" : String.join(", ", online)));
         }
     }
@@ -79,7 +80,22 @@ final class WatchRenderer extends ConnectionListener implements ThreadsListener 
 
     @Override
     public void onReconnected(PresenceClient client, int attempts) {
-        line("Reconnection successful after " + attempts + (attempts == 1 ? " attempt" : " attempts"));
+        line("Reconnection successful after " + attempts + (attempts == 1 ? " attempt" : " attempts")
+                + (severalServers(client) ? " (" + serverOf(client) + ")" : ""));
+    }
+
+    /** The server this client is connected to, as its base URL; the one given when there is only one. */
+    private String serverOf(PresenceClient client) {
+        if (!severalServers(client)) {
+            return server;
+        }
+        URI ws = client.currentServer();
+        String scheme = "wss".equals(ws.getScheme()) ? "https" : "http";
+        return scheme + "://" + ws.getRawAuthority();
+    }
+
+    private static boolean severalServers(PresenceClient client) {
+        return client != null && client.servers().size() > 1;
     }
 
     @Override

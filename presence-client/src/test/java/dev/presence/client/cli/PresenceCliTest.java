@@ -6,8 +6,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -32,8 +35,12 @@ class PresenceCliTest {
     }
 
     private Result run(String tokenFile, String... args) {
+        return runOn(server.httpUri().toString(), tokenFile, args);
+    }
+
+    private Result runOn(String servers, String tokenFile, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.add("--server=" + server.httpUri());
+        all.add("--server=" + servers);
         all.add("--token-file=" + dir.resolve(tokenFile));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -132,6 +139,30 @@ class PresenceCliTest {
         Result notLoggedIn = run("nobody", "threads");
         assertThat(notLoggedIn.exit()).isEqualTo(1);
         assertThat(notLoggedIn.err()).contains("not logged in");
+    }
+
+    @Test
+    void aCommaSeparatedServerListGoesOnWhenOneCannotBeReached() throws IOException {
+        String servers;
+        try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            servers = "http://127.0.0.1:" + closed.getLocalPort() + " , " + server.httpUri();
+        }
+        // each command starts at a random server of the list: several commands meet the one that is down
+        assertThat(runOn(servers, "a", "signup", "alice", "-p", "correct-horse-1").out()).startsWith("Signed up as");
+        for (int i = 0; i < 6; i++) {
+            Result created = runOn(servers, "a", "create-thread", "team " + i);
+            assertThat(created.exit()).as(created.err()).isZero();
+        }
+        assertThat(runOn(servers, "a", "threads").out()).contains("team 0", "team 5");
+    }
+
+    @Test
+    void aServerListThatIsNotOneIsAUsageError() {
+        Result bad = runOn("http://127.0.0.1:8080,ftp://files", "a", "threads");
+
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("--server", "need http://host:port or https://host:port, not 'ftp://files'");
+        assertThat(runOn(" , ", "a", "threads").err()).contains("no server address given");
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -124,6 +125,23 @@ class WatchRendererTest {
                 "[12:00:00] eve" + visible + " is now online",
                 "[12:00:00] Connection lost (close code 4000: bye" + visible + ")",
                 "[12:00:00] The server ended this session (4401 revoked" + visible + "): log in again");
+    }
+
+    @Test
+    void withSeveralServersTheLinesSayWhichOneItIsOn() {
+        PresenceClient client = PresenceClient.builder(List.of(URI.create("ws://node1:8080/ws"),
+                URI.create("wss://node2:8443/ws")), "token").build(); // never connected: its next address counts
+        try {
+            String node = client.currentServer().getHost().equals("node1") ? "http://node1:8080" : "https://node2:8443";
+            Welcome welcome = new Welcome("s1", "u-me", Duration.ofSeconds(20), Duration.ofSeconds(10), List.of());
+            renderer.onConnected(client, welcome);
+            renderer.onReconnected(client, 2);
+
+            assertThat(lines()).containsExactly("[12:00:00] Connected as me to " + node + "; online: nobody",
+                    "[12:00:00] Reconnection successful after 2 attempts (" + node + ")");
+        } finally {
+            client.close();
+        }
     }
 
     private void welcome(List<UserStatus> presence) {
