@@ -8,6 +8,7 @@ import dev.presence.core.PresenceEngine;
 import dev.presence.core.Scheduler;
 import dev.presence.core.StatusSink;
 import dev.presence.core.UserStatus;
+import dev.presence.core.Visibility;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -77,8 +78,10 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
     // owned by the hub's thread
     private final Audience audience = new Audience();
     private final StatusReplica replica = new StatusReplica();
-    private final Map<String, String> userBySession = new HashMap<>();
     private final Map<String, Integer> localSessions = new HashMap<>();
+    /** Who sees whom: the audience, this node's replica of statuses, and this node's sessions as listeners. */
+    private final Visibility visibility = new Visibility(audience, replica::status, localSessions::containsKey);
+    private final Map<String, String> userBySession = new HashMap<>();
     /** Ends not yet confirmed by Redis (it was away): sent again when it answers. */
     private final Map<String, End> unsentEnds = new LinkedHashMap<>();
     private boolean started;
@@ -514,25 +517,7 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
 
     /** The join on this node's audience; deliveries for this node's sessions only. */
     private List<Delivery> applyJoin(String threadId, String userId) {
-        Set<String> newlyShared = audience.join(threadId, userId);
-        if (newlyShared.isEmpty()) {
-            return List.of();
-        }
-        List<Delivery> deliveries = new ArrayList<>();
-        boolean joinerListens = localSessions.containsKey(userId);
-        List<String> watchers = new ArrayList<>(newlyShared.size());
-        for (String member : newlyShared) {
-            if (localSessions.containsKey(member)) {
-                watchers.add(member);
-            }
-            if (joinerListens) {
-                deliveries.add(new Delivery(List.of(userId), replica.status(member), false));
-            }
-        }
-        if (!watchers.isEmpty()) {
-            deliveries.add(new Delivery(watchers, replica.status(userId), false));
-        }
-        return deliveries;
+        return visibility.join(threadId, userId);
     }
 
     private void publish(String kind, String threadId, String userId) {
@@ -555,23 +540,12 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
 
     @Override
     public List<UserStatus> snapshot(String viewer) {
-        String[] coMembers = audience.coMemberArray(viewer);
-        List<UserStatus> statuses = new ArrayList<>(coMembers.length);
-        for (String member : coMembers) {
-            statuses.add(replica.status(member));
-        }
-        return statuses;
+        return visibility.snapshot(viewer);
     }
 
     @Override
     public List<UserStatus> visibleStatuses(String viewer, Collection<String> userIds) {
-        List<UserStatus> statuses = new ArrayList<>();
-        for (String userId : userIds) {
-            if (audience.shareAThread(viewer, userId)) {
-                statuses.add(replica.status(userId));
-            }
-        }
-        return statuses;
+        return visibility.visibleStatuses(viewer, userIds);
     }
 
     @Override
@@ -658,14 +632,7 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
     }
 
     private List<String> localCoMembers(String userId) {
-        String[] coMembers = audience.coMemberArray(userId);
-        List<String> live = new ArrayList<>(coMembers.length);
-        for (String member : coMembers) {
-            if (localSessions.containsKey(member)) {
-                live.add(member);
-            }
-        }
-        return live;
+        return visibility.listeningCoMembers(userId);
     }
 
     private final class ReaderTarget implements OutboxReader.Target {

@@ -10,13 +10,8 @@ import dev.presence.core.StatusSink;
 import io.lettuce.core.RedisClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.extension.ConditionEvaluationResult;
-import org.junit.jupiter.api.extension.ExecutionCondition;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,7 +25,6 @@ import static org.awaitility.Awaitility.await;
  * The whole engine contract, examples and random schedules against the reference model, on one node and a real
  * Redis. Each engine gets its own key prefix, so the engines of earlier schedules never meet the current one.
  */
-@ExtendWith(RedisPresenceEngineTest.ClusterDifferences.class)
 class RedisPresenceEngineTest extends PresenceEngineContract {
 
     @RegisterExtension
@@ -109,19 +103,9 @@ class RedisPresenceEngineTest extends PresenceEngineContract {
         return client;
     }
 
-    /**
-     * The contract's one case that cluster mode does differently on purpose: a stopping node leaves its lost
-     * sessions to the shared grace (a rolling restart must be invisible), so expireAllGraces flips nobody.
-     */
-    static final class ClusterDifferences implements ExecutionCondition {
-        @Override
-        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-            String name = context.getTestMethod().map(Method::getName).orElse("");
-            if (name.equals("expiringAllGracesAtShutdownFlipsGracedUsersOfflineNow")) {
-                return ConditionEvaluationResult.disabled("cluster mode leaves lost sessions to the shared grace"
-                        + " at shutdown; see RedisPresenceEngine#expireAllGraces");
-            }
-            return ConditionEvaluationResult.enabled("");
-        }
+    /** A stopping node leaves its lost sessions to the shared grace: a rolling restart must be invisible. */
+    @Override
+    protected boolean settlesGracesAtShutdown() {
+        return false;
     }
 }

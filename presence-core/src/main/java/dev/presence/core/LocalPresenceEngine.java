@@ -16,6 +16,7 @@ public final class LocalPresenceEngine implements PresenceEngine {
     private final PresenceTracker tracker;
     private final Audience audience = new Audience();
     private final StatusSink later;
+    private final Visibility visibility;
     /** Collects the flips of the operation running now; null outside one, where a flip comes from a timer. */
     private List<Delivery> collecting;
 
@@ -25,6 +26,7 @@ public final class LocalPresenceEngine implements PresenceEngine {
     public LocalPresenceEngine(Clock clock, Scheduler scheduler, long offlineGraceMillis, StatusSink later) {
         this.later = later;
         this.tracker = new PresenceTracker(clock, scheduler, offlineGraceMillis, this::flipped);
+        this.visibility = new Visibility(audience, tracker::status, tracker::hasLiveSession);
     }
 
     @Override
@@ -45,25 +47,7 @@ public final class LocalPresenceEngine implements PresenceEngine {
 
     @Override
     public List<Delivery> joined(String threadId, String userId) {
-        Set<String> newlyShared = audience.join(threadId, userId);
-        if (newlyShared.isEmpty()) {
-            return List.of();
-        }
-        List<Delivery> deliveries = new ArrayList<>();
-        boolean joinerListens = tracker.hasLiveSession(userId);
-        List<String> watchers = new ArrayList<>(newlyShared.size());
-        for (String member : newlyShared) {
-            if (tracker.hasLiveSession(member)) {
-                watchers.add(member);
-            }
-            if (joinerListens) {
-                deliveries.add(new Delivery(List.of(userId), tracker.status(member), false));
-            }
-        }
-        if (!watchers.isEmpty()) {
-            deliveries.add(new Delivery(watchers, tracker.status(userId), false));
-        }
-        return deliveries;
+        return visibility.join(threadId, userId);
     }
 
     @Override
@@ -73,23 +57,12 @@ public final class LocalPresenceEngine implements PresenceEngine {
 
     @Override
     public List<UserStatus> snapshot(String viewer) {
-        String[] coMembers = audience.coMemberArray(viewer);
-        List<UserStatus> statuses = new ArrayList<>(coMembers.length);
-        for (String member : coMembers) {
-            statuses.add(tracker.status(member));
-        }
-        return statuses;
+        return visibility.snapshot(viewer);
     }
 
     @Override
     public List<UserStatus> visibleStatuses(String viewer, Collection<String> userIds) {
-        List<UserStatus> statuses = new ArrayList<>();
-        for (String userId : userIds) {
-            if (audience.shareAThread(viewer, userId)) {
-                statuses.add(tracker.status(userId));
-            }
-        }
-        return statuses;
+        return visibility.visibleStatuses(viewer, userIds);
     }
 
     @Override
@@ -141,22 +114,11 @@ public final class LocalPresenceEngine implements PresenceEngine {
 
     private void flipped(UserStatus status) {
         // every flip is reported, also one nobody is there to hear: it counts transitions and online users
-        Delivery delivery = new Delivery(liveCoMembers(status.userId()), status, true);
+        Delivery delivery = new Delivery(visibility.listeningCoMembers(status.userId()), status, true);
         if (collecting != null) {
             collecting.add(delivery);
         } else {
             later.deliver(delivery);
         }
-    }
-
-    private List<String> liveCoMembers(String userId) {
-        String[] coMembers = audience.coMemberArray(userId);
-        List<String> live = new ArrayList<>(coMembers.length);
-        for (String member : coMembers) {
-            if (tracker.hasLiveSession(member)) {
-                live.add(member);
-            }
-        }
-        return live;
     }
 }
