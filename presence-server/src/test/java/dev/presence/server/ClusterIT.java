@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,11 +46,14 @@ class ClusterIT {
     @TempDir
     Path dataRoot;
 
+    /** Each test its own Redis database: nothing a test's nodes left behind meets the next test's. */
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+
     private final String suffix = UUID.randomUUID().toString().substring(0, 6);
 
     @Test
     void usersOnDifferentNodesSeeEachOther() {
-        try (ClusterNodes cluster = new ClusterNodes(dataRoot, redis.url(), TIMINGS).add("a", "b").startAll()) {
+        try (ClusterNodes cluster = new ClusterNodes(dataRoot, redisUrl(), TIMINGS).add("a", "b").startAll()) {
             ServerJarProcess a = cluster.node("a");
             ServerJarProcess b = cluster.node("b");
             Account ann = a.api().signUp("ann" + suffix);
@@ -98,7 +102,7 @@ class ClusterIT {
 
     @Test
     void aUserWithDevicesOnTwoNodesStaysOnlineWhenOneLeaves() {
-        try (ClusterNodes cluster = new ClusterNodes(dataRoot, redis.url(), TIMINGS).add("a", "b").startAll()) {
+        try (ClusterNodes cluster = new ClusterNodes(dataRoot, redisUrl(), TIMINGS).add("a", "b").startAll()) {
             ServerJarProcess a = cluster.node("a");
             ServerJarProcess b = cluster.node("b");
             Account watcher = a.api().signUp("watcher" + suffix);
@@ -112,7 +116,8 @@ class ClusterIT {
             laptop.closeCleanly();
             await("no offline for bob while his phone lives").during(GRACE.plus(Duration.ofSeconds(1)))
                     .atMost(GRACE.plus(Duration.ofSeconds(10)))
-                    .until(() -> statusesAbout(watching, bob).stream().allMatch(s -> s.path("is_online").asBoolean()));
+                    .until(() -> statusesAbout(watching, bob).stream()
+                            .allMatch(s -> s.path("is_online").asBoolean()));
             assertThat(presence(b, watcher, bob).path("is_online").asBoolean()).isTrue();
 
             phone.closeCleanly();
@@ -123,7 +128,185 @@ class ClusterIT {
         }
     }
 
+    @Test
+    void aKilledNodesUsersGoOfflineEverywhereOnceAndComeBackWhenItRestarts() {
+        try (ClusterNodes cluster = new ClusterNodes(dataRoot, redisUrl(), TIMINGS).add("a", "b", "c")
+                .startAll()) {
+            ServerJarProcess a = cluster.node("a");
+            ServerJarProcess b = cluster.node("b");
+            ServerJarProcess c = cluster.node("c");
+            Account watcher = a.api().signUp("watcher" + suffix);
+            Account both = a.api().signUp("both" + suffix);
+            List<Account> victims = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                victims.add(a.api().signUp("victim" + i + suffix));
+            }
+            List<Account> members = new ArrayList<>(victims);
+            members.add(0, watcher);
+            members.add(both);
+            String thread = a.api().threadOf("kill", members.toArray(Account[]::new));
+            WsProbe onA = WsProbe.online("watcher on a", a.ws(), watcher.token());
+            WsProbe onB = WsProbe.online("watcher on b", b.ws(), watcher.token());
+            List<WsProbe> sessions = new ArrayList<>();
+            for (Account victim : victims) {
+                sessions.add(WsProbe.online(victim.username() + " on c", c.ws(), victim.token()));
+            }
+            sessions.add(WsProbe.online("both on c", c.ws(), both.token()));
+            WsProbe bothOnA = WsProbe.online("both on a", a.ws(), both.token());
+            for (WsProbe watching : List.of(onA, onB)) {
+                for (Account victim : victims) {
+                    watching.awaitStatus(victim.id(), true);
+                }
+                watching.awaitStatus(both.id(), true);
+            }
+
+            long killedAt = System.currentTimeMillis();
+            c.kill9();
+            sessions.forEach(WsProbe::close);
+            Duration bound = LEASE.plus(GRACE).plus(SLACK);
+            for (WsProbe watching : List.of(onA, onB)) {
+                await(watching + " sees every user of the killed node offline within lease + grace + 2 s")
+                        .atMost(bound.minusMillis(System.currentTimeMillis() - killedAt))
+                        .pollInterval(Duration.ofMillis(20))
+                        .until(() -> victims.stream().allMatch(v -> statusesAbout(watching, v).stream()
+                                .anyMatch(s -> !s.path("is_online").asBoolean())));
+            }
+            // once each, versions increasing, last_seen when the node last proved alive; "both" stays online
+            await("no second offline, and none for a user with a session elsewhere").during(GRACE)
+                    .atMost(GRACE.plus(Duration.ofSeconds(10))).until(() -> {
+                        for (WsProbe watching : List.of(onA, onB)) {
+                            for (Account victim : victims) {
+                                if (statusesAbout(watching, victim).stream()
+                                        .filter(s -> !s.path("is_online").asBoolean()).count() != 1) {
+                                    return false;
+                                }
+                            }
+                            if (statusesAbout(watching, both).stream()
+                                    .anyMatch(s -> !s.path("is_online").asBoolean())) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    });
+            for (WsProbe watching : List.of(onA, onB)) {
+                for (Account victim : victims) {
+                    List<JsonNode> seen = statusesAbout(watching, victim);
+                    assertIncreasing(seen, watching + " about " + victim.username());
+                    long lastSeen = seen.get(seen.size() - 1).path("last_seen").asLong();
+                    assertThat(lastSeen).as("last_seen of %s (killed at %s)", victim.username(), killedAt)
+                            .isBetween(killedAt - LEASE.toMillis() - 1000, killedAt + 1000);
+                }
+            }
+            for (Account victim : victims) {
+                assertThat(presence(b, watcher, victim).path("is_online").asBoolean()).isFalse();
+            }
+            assertThat(presence(b, watcher, both).path("is_online").asBoolean()).isTrue();
+
+            // the killed node comes back with the same id: its users come back to it, and it knows everyone
+            c.start();
+            for (Account victim : victims.subList(0, 3)) {
+                sessions.add(WsProbe.online(victim.username() + " on c again", c.ws(), victim.token()));
+            }
+            for (WsProbe watching : List.of(onA, onB)) {
+                for (Account victim : victims.subList(0, 3)) {
+                    await().atMost(Duration.ofSeconds(10)).until(() -> {
+                        List<JsonNode> seen = statusesAbout(watching, victim);
+                        return seen.get(seen.size() - 1).path("is_online").asBoolean();
+                    });
+                    assertIncreasing(statusesAbout(watching, victim), watching + " about " + victim.username());
+                }
+            }
+            WsProbe onC = WsProbe.connect("watcher on c", c.ws(), watcher.token());
+            JsonNode welcome = onC.awaitType("welcome");
+            for (int i = 0; i < victims.size(); i++) {
+                assertThat(presenceOf(welcome, victims.get(i).id()).path("is_online").asBoolean())
+                        .as("%s in the welcome on the restarted node: %s", victims.get(i).username(), welcome)
+                        .isEqualTo(i < 3);
+            }
+            assertThat(presenceOf(welcome, both.id()).path("is_online").asBoolean()).isTrue();
+            expect(a.api().post("/api/threads/" + thread + "/messages", both.token(), "{\"text\":\"back\"}"), 201);
+            onC.awaitType("message_created");
+            sessions.forEach(WsProbe::close);
+            List.of(onA, onB, onC, bothOnA).forEach(WsProbe::close);
+        }
+    }
+
+    @Test
+    void aRedisOutageClosesNoSocketAndEndsInAgreement() {
+        try (ClusterNodes cluster = new ClusterNodes(dataRoot, redisUrl(), TIMINGS).add("a", "b").startAll()) {
+            ServerJarProcess a = cluster.node("a");
+            ServerJarProcess b = cluster.node("b");
+            Account watcher = a.api().signUp("watcher" + suffix);
+            Account ann = a.api().signUp("ann" + suffix);
+            Account bob = a.api().signUp("bob" + suffix);
+            Account cat = a.api().signUp("cat" + suffix);
+            Account dan = a.api().signUp("dan" + suffix);
+            String thread = a.api().threadOf("outage", watcher, ann, bob, cat, dan);
+            WsProbe onA = WsProbe.online("watcher on a", a.ws(), watcher.token());
+            WsProbe onB = WsProbe.online("watcher on b", b.ws(), watcher.token());
+            WsProbe annOnA = WsProbe.online("ann on a", a.ws(), ann.token());
+            WsProbe bobOnB = WsProbe.online("bob on b", b.ws(), bob.token());
+            WsProbe danOnB = WsProbe.online("dan on b", b.ws(), dan.token());
+            for (WsProbe watching : List.of(onA, onB)) {
+                for (Account user : List.of(ann, bob, dan)) {
+                    watching.awaitStatus(user.id(), true);
+                }
+            }
+
+            redis.stop();
+            for (ServerJarProcess node : List.of(a, b)) {
+                await("/ready of a node without Redis for longer than the lease").atMost(LEASE.plusSeconds(10))
+                        .until(() -> node.api().get("/ready", null).status() == 503);
+            }
+            WsProbe catOnA = WsProbe.online("cat on a", a.ws(), cat.token());
+            danOnB.closeCleanly();
+            // chat events between a node's own sessions go on (status flips wait for Redis: the engine's versions
+            // come from Redis)
+            expect(b.api().post("/api/threads/" + thread + "/messages", bob.token(), "{\"text\":\"no redis\"}"),
+                    201);
+            onB.awaitType("message_created");
+
+            redis.start();
+            long back = System.nanoTime();
+            for (WsProbe watching : List.of(onA, onB)) {
+                Duration left = Duration.ofSeconds(10).minusNanos(System.nanoTime() - back);
+                watching.await(WsProbe.isStatus(cat.id(), true), left);
+                watching.await(WsProbe.isStatus(dan.id(), false), left);
+            }
+            for (ServerJarProcess node : List.of(a, b)) {
+                await("/ready 200 again").atMost(Duration.ofSeconds(10))
+                        .until(() -> node.api().get("/ready", null).status() == 200);
+            }
+            assertThat(List.of(onA, onB, annOnA, bobOnB, catOnA)).as("sockets closed by the outage")
+                    .noneMatch(WsProbe::isClosed);
+            for (WsProbe watching : List.of(onA, onB)) {
+                for (Account user : List.of(ann, bob)) {
+                    assertThat(statusesAbout(watching, user)).as("%s about %s", watching, user.username())
+                            .allMatch(s -> s.path("is_online").asBoolean());
+                }
+            }
+            for (ServerJarProcess node : List.of(a, b)) {
+                assertThat(presence(node, watcher, ann).path("is_online").asBoolean()).isTrue();
+                assertThat(presence(node, watcher, bob).path("is_online").asBoolean()).isTrue();
+                assertThat(presence(node, watcher, cat).path("is_online").asBoolean()).isTrue();
+                assertThat(presence(node, watcher, dan).path("is_online").asBoolean()).isFalse();
+            }
+            List.of(onA, onB, annOnA, bobOnB, catOnA).forEach(WsProbe::close);
+        }
+    }
+
     // --- plumbing --------------------------------------------------------------------------------------
+
+    private static String redisUrl() {
+        return redis.url() + "/" + DATABASES.getAndIncrement() % 16;
+    }
+
+    static void assertIncreasing(List<JsonNode> statuses, String what) {
+        for (int i = 1; i < statuses.size(); i++) {
+            assertThat(statuses.get(i).path("version").asLong()).as("versions %s: %s", what, versions(statuses))
+                    .isGreaterThan(statuses.get(i - 1).path("version").asLong());
+        }
+    }
 
     /** What {@code who} learns from {@code node}'s {@code GET /api/presence} about {@code about}. */
     static JsonNode presence(ServerJarProcess node, Account who, Account about) {

@@ -4,6 +4,7 @@ import dev.presence.server.store.PostgresTestSupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,11 +12,13 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Server nodes of one cluster as child processes (the packaged jar): one throwaway PostgreSQL schema they share,
@@ -29,7 +32,7 @@ public final class ClusterNodes implements AutoCloseable {
     private final List<String> options;
     private final String schema;
     private final String dbUrl;
-    private final Map<String, ServerJarProcess> nodes = new LinkedHashMap<>();
+    private final Map<String, ServerJarProcess> nodes = Collections.synchronizedMap(new LinkedHashMap<>());
 
     /**
      * @param options timing options every node gets, e.g. {@code --node-lease 2s}
@@ -58,21 +61,43 @@ public final class ClusterNodes implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            List<String> all = new ArrayList<>(List.of("--db-url", dbUrl, "--redis-url", redisUrl, "--node-id", id,
-                    "--port", Integer.toString(freePort())));
-            all.addAll(options);
-            nodes.put(id, new ServerJarProcess(ServerJarProcess.QUICK_START, dir, all.toArray(String[]::new)));
+            nodes.put(id, process(id, freePort()));
         }
         return this;
+    }
+
+    private ServerJarProcess process(String id, int port) {
+        List<String> all = new ArrayList<>(List.of("--db-url", dbUrl, "--redis-url", redisUrl, "--node-id", id,
+                "--port", Integer.toString(port)));
+        all.addAll(options);
+        return new ServerJarProcess(ServerJarProcess.QUICK_START, dataRoot.resolve(id), all.toArray(String[]::new));
+    }
+
+    /**
+     * Starts a node for the first time: on a port another process took meanwhile, on another port.
+     */
+    private void firstStart(String id) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                nodes.get(id).start();
+                return;
+            } catch (IllegalStateException e) {
+                if (attempt == 5 || !String.valueOf(e.getMessage()).contains("already in use")) {
+                    throw e;
+                }
+                ServerJarProcess again = process(id, freePort());
+                nodes.put(id, again);
+            }
+        }
     }
 
     /**
      * Starts every node: the first alone (it makes the database's tables), then the others side by side.
      */
     public ClusterNodes startAll() {
-        List<ServerJarProcess> all = List.copyOf(nodes.values());
-        all.get(0).start();
-        CompletableFuture.allOf(all.stream().skip(1).map(n -> CompletableFuture.runAsync(n::start))
+        List<String> all = List.copyOf(nodes.keySet());
+        firstStart(all.get(0));
+        CompletableFuture.allOf(all.stream().skip(1).map(id -> CompletableFuture.runAsync(() -> firstStart(id)))
                 .toArray(CompletableFuture[]::new)).join();
         return this;
     }
@@ -97,12 +122,20 @@ public final class ClusterNodes implements AutoCloseable {
         return text.toString();
     }
 
+    /**
+     * A port that is free now, below Linux's ephemeral range (32768 and up): the nodes' own outgoing
+     * connections (Redis, PostgreSQL) cannot take it between now and the node's start, or its restart.
+     */
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException e) {
+                // taken: another
+            }
         }
+        throw new IllegalStateException("no free port between 20000 and 32000");
     }
 
     @Override
