@@ -7,6 +7,7 @@ import dev.presence.server.support.ClusterNodes;
 import dev.presence.server.support.ServerJarProcess;
 import dev.presence.server.support.StatusFrames;
 import dev.presence.server.support.WsProbe;
+import dev.presence.testkit.FaultProxy;
 import dev.presence.testkit.RedisServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -292,6 +293,52 @@ class ClusterIT {
                 assertThat(presence(node, watcher, dan).path("is_online").asBoolean()).isFalse();
             }
             List.of(onA, onB, annOnA, bobOnB, catOnA).forEach(WsProbe::close);
+        }
+    }
+
+    @Test
+    void aNodeCutOffFromRedisIsDeadToTheOthersAndComesBackWhenTheNetworkDoes() throws Exception {
+        try (FaultProxy network = new FaultProxy(redis.port());
+             ClusterNodes cluster = new ClusterNodes(dataRoot, redisUrl(), TIMINGS).add("a")
+                     .add("b", "redis://127.0.0.1:" + network.port() + "/" + DATABASES.getAndIncrement() % 16)
+                     .startAll()) {
+            ServerJarProcess a = cluster.node("a");
+            ServerJarProcess b = cluster.node("b");
+            Account watcher = a.api().signUp("watcher" + suffix);
+            Account ann = a.api().signUp("ann" + suffix);
+            Account bob = a.api().signUp("bob" + suffix);
+            a.api().threadOf("partition", watcher, ann, bob);
+            WsProbe onA = WsProbe.online("watcher on a", a.ws(), watcher.token());
+            WsProbe annOnA = WsProbe.online("ann on a", a.ws(), ann.token());
+            WsProbe bobOnB = WsProbe.online("bob on b", b.ws(), bob.token());
+            onA.awaitStatus(ann.id(), true);
+            onA.awaitStatus(bob.id(), true);
+
+            network.blackhole();
+            // to the others, b is a dead node: bob (only on b) goes offline within lease + grace (+ 2 s)
+            onA.await(WsProbe.isStatus(bob.id(), false), LEASE.plus(GRACE).plus(SLACK));
+            await("/ready of the node cut off from Redis").atMost(LEASE.plusSeconds(10))
+                    .until(() -> b.api().get("/ready", null).status() == 503);
+            assertThat(a.api().get("/ready", null).status()).isEqualTo(200);
+
+            network.restore();
+            long back = System.nanoTime();
+            // b finds itself fenced, registers bob again: online for everyone within 10 s
+            await("bob online again for the watcher on a").atMost(Duration.ofSeconds(10)).until(() -> {
+                List<JsonNode> seen = statusesAbout(onA, bob);
+                return seen.get(seen.size() - 1).path("is_online").asBoolean();
+            });
+            assertIncreasing(statusesAbout(onA, bob), "watcher on a about bob");
+            await("/ready of b again").atMost(Duration.ofSeconds(10).minusNanos(System.nanoTime() - back))
+                    .until(() -> b.api().get("/ready", null).status() == 200);
+            assertThat(List.of(onA, annOnA, bobOnB)).as("sockets closed by the partition")
+                    .noneMatch(WsProbe::isClosed);
+            assertThat(statusesAbout(onA, ann)).allMatch(s -> s.path("is_online").asBoolean());
+            for (ServerJarProcess node : List.of(a, b)) {
+                assertThat(presence(node, watcher, bob).path("is_online").asBoolean()).isTrue();
+                assertThat(presence(node, watcher, ann).path("is_online").asBoolean()).isTrue();
+            }
+            List.of(onA, annOnA, bobOnB).forEach(WsProbe::close);
         }
     }
 

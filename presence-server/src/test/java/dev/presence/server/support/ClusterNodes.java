@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -32,6 +33,7 @@ public final class ClusterNodes implements AutoCloseable {
     private final List<String> options;
     private final String schema;
     private final String dbUrl;
+    private final Map<String, String> redisUrls = new ConcurrentHashMap<>();
     private final Map<String, ServerJarProcess> nodes = Collections.synchronizedMap(new LinkedHashMap<>());
 
     /**
@@ -66,8 +68,15 @@ public final class ClusterNodes implements AutoCloseable {
         return this;
     }
 
+    /** Adds a node (not started) that reaches Redis at another address: through a proxy, say. */
+    public ClusterNodes add(String nodeId, String ownRedisUrl) {
+        redisUrls.put(nodeId, ownRedisUrl);
+        return add(nodeId);
+    }
+
     private ServerJarProcess process(String id, int port) {
-        List<String> all = new ArrayList<>(List.of("--db-url", dbUrl, "--redis-url", redisUrl, "--node-id", id,
+        List<String> all = new ArrayList<>(List.of("--db-url", dbUrl, "--redis-url",
+                redisUrls.getOrDefault(id, redisUrl), "--node-id", id,
                 "--port", Integer.toString(port)));
         all.addAll(options);
         return new ServerJarProcess(ServerJarProcess.QUICK_START, dataRoot.resolve(id), all.toArray(String[]::new));

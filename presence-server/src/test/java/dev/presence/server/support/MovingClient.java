@@ -131,6 +131,12 @@ public final class MovingClient implements WebSocket.Listener {
         return connectedTo != null && welcomes.get() > closeCodes.size();
     }
 
+    /** Where it is connected and welcomed now; null between connections. */
+    public URI welcomedAt() {
+        URI at = connectedTo;
+        return at != null && welcomes.get() > closeCodes.size() ? at : null;
+    }
+
     public List<JsonNode> statuses() {
         return List.copyOf(statuses);
     }
