@@ -298,9 +298,10 @@ class ClusterIT {
 
     @Test
     void aNodeCutOffFromRedisIsDeadToTheOthersAndComesBackWhenTheNetworkDoes() throws Exception {
+        String database = "/" + DATABASES.getAndIncrement() % 16;
         try (FaultProxy network = new FaultProxy(redis.port());
-             ClusterNodes cluster = new ClusterNodes(dataRoot, redisUrl(), TIMINGS).add("a")
-                     .add("b", "redis://127.0.0.1:" + network.port() + "/" + DATABASES.getAndIncrement() % 16)
+             ClusterNodes cluster = new ClusterNodes(dataRoot, redis.url() + database, TIMINGS).add("a")
+                     .add("b", "redis://127.0.0.1:" + network.port() + database) // b reaches Redis through it
                      .startAll()) {
             ServerJarProcess a = cluster.node("a");
             ServerJarProcess b = cluster.node("b");
