@@ -29,7 +29,8 @@ import static org.awaitility.Awaitility.await;
  * the test's own {@code redis-server}; clients are raw WebSockets and HTTP. Users on different nodes see each
  * other as on one server; a user is online while a session on any node lives; a node killed with SIGKILL has its
  * users go offline everywhere within lease + grace (+ 2 s), once, and can come back; a Redis outage closes no
- * socket and ends in agreement. Skipped with a message without PostgreSQL or {@code redis-server} (unless
+ * socket and ends in agreement; a node cut off from Redis (a TCP proxy that stops forwarding) is dead to the
+ * others and comes back when the network does. Skipped with a message without PostgreSQL or {@code redis-server} (unless
  * {@code CI=true}).
  */
 class ClusterIT {
@@ -300,9 +301,9 @@ class ClusterIT {
     void aNodeCutOffFromRedisIsDeadToTheOthersAndComesBackWhenTheNetworkDoes() throws Exception {
         String database = "/" + DATABASES.getAndIncrement() % 16;
         try (FaultProxy network = new FaultProxy(redis.port());
+             // b reaches Redis through the proxy
              ClusterNodes cluster = new ClusterNodes(dataRoot, redis.url() + database, TIMINGS).add("a")
-                     .add("b", "redis://127.0.0.1:" + network.port() + database) // b reaches Redis through it
-                     .startAll()) {
+                     .addWithRedis("b", "redis://127.0.0.1:" + network.port() + database).startAll()) {
             ServerJarProcess a = cluster.node("a");
             ServerJarProcess b = cluster.node("b");
             Account watcher = a.api().signUp("watcher" + suffix);

@@ -69,7 +69,7 @@ public final class ClusterNodes implements AutoCloseable {
     }
 
     /** Adds a node (not started) that reaches Redis at another address: through a proxy, say. */
-    public ClusterNodes add(String nodeId, String ownRedisUrl) {
+    public ClusterNodes addWithRedis(String nodeId, String ownRedisUrl) {
         redisUrls.put(nodeId, ownRedisUrl);
         return add(nodeId);
     }
