@@ -30,8 +30,8 @@ import static org.awaitility.Awaitility.await;
  * other as on one server; a user is online while a session on any node lives; a node killed with SIGKILL has its
  * users go offline everywhere within lease + grace (+ 2 s), once, and can come back; a Redis outage closes no
  * socket and ends in agreement; a node cut off from Redis (a TCP proxy that stops forwarding) is dead to the
- * others and comes back when the network does. Skipped with a message without PostgreSQL or {@code redis-server} (unless
- * {@code CI=true}).
+ * others and comes back when the network does. Skipped with a message without PostgreSQL or
+ * {@code redis-server} (unless {@code CI=true}).
  */
 class ClusterIT {
 

@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The status changes in received frames: each {@code user_status_changed}, and each entry of a {@code status_batch}. */
+/**
+ * The status changes in received frames: each {@code user_status_changed}, and each entry of a
+ * {@code status_batch}.
+ */
 public final class StatusFrames {
 
     private StatusFrames() {
