@@ -33,6 +33,7 @@ public final class ClusterNodes implements AutoCloseable {
     private final List<String> options;
     private final String schema;
     private final String dbUrl;
+    private boolean closed;
     private final Map<String, String> redisUrls = new ConcurrentHashMap<>();
     private final Map<String, ServerJarProcess> nodes = Collections.synchronizedMap(new LinkedHashMap<>());
 
@@ -101,13 +102,20 @@ public final class ClusterNodes implements AutoCloseable {
     }
 
     /**
-     * Starts every node: the first alone (it makes the database's tables), then the others side by side.
+     * Starts every node: the first alone (it makes the database's tables), then the others side by side. If one
+     * does not start, every node is killed and the schema dropped.
      */
     public ClusterNodes startAll() {
         List<String> all = List.copyOf(nodes.keySet());
-        firstStart(all.get(0));
-        CompletableFuture.allOf(all.stream().skip(1).map(id -> CompletableFuture.runAsync(() -> firstStart(id)))
-                .toArray(CompletableFuture[]::new)).join();
+        try {
+            firstStart(all.get(0));
+            CompletableFuture.allOf(all.stream().skip(1).map(id -> CompletableFuture.runAsync(() -> firstStart(id)))
+                    .toArray(CompletableFuture[]::new)).join();
+        } catch (RuntimeException e) {
+            // called inside try-with-resources' header, where a failure means close() is never called
+            close();
+            throw e;
+        }
         return this;
     }
 
@@ -148,7 +156,11 @@ public final class ClusterNodes implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         nodes.values().forEach(ServerJarProcess::close);
         try (Connection c = DriverManager.getConnection(PostgresTestSupport.URL)) {
             c.createStatement().execute("DROP SCHEMA " + schema + " CASCADE");
