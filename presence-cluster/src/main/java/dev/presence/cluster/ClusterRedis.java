@@ -9,8 +9,11 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
 
+import io.lettuce.core.RedisConnectionException;
+
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** Makes the Redis client the cluster classes expect. */
 public final class ClusterRedis {
@@ -48,5 +51,36 @@ public final class ClusterRedis {
                 .timeoutOptions(TimeoutOptions.enabled())
                 .build());
         return client;
+    }
+
+    /** How long {@link #connect} keeps trying. */
+    static final Duration CONNECT_PATIENCE = Duration.ofSeconds(30);
+
+    /**
+     * Opens a connection, trying again for up to {@link #CONNECT_PATIENCE}: the handshake must finish within the
+     * command timeout (a quarter of the lease), which a JVM that has just started, on a busy machine, can miss on
+     * its first connection (seen with a 2 s lease: the node refused to start). Later reconnects are Lettuce's.
+     */
+    static <T> T connect(Supplier<T> attempt) {
+        return connect(attempt, CONNECT_PATIENCE);
+    }
+
+    static <T> T connect(Supplier<T> attempt, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            try {
+                return attempt.get();
+            } catch (RedisConnectionException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100); // a node that cannot reach Redis yet has nothing else to do
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 }

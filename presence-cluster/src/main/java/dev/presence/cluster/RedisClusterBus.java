@@ -59,8 +59,8 @@ public final class RedisClusterBus implements ClusterBus {
         byte[] token = new byte[8];
         new SecureRandom().nextBytes(token);
         this.origin = java.util.HexFormat.of().formatHex(token);
-        this.publisher = redis.connect(ByteArrayCodec.INSTANCE);
-        this.subscriber = redis.connectPubSub(ByteArrayCodec.INSTANCE);
+        this.publisher = ClusterRedis.connect(() -> redis.connect(ByteArrayCodec.INSTANCE));
+        this.subscriber = ClusterRedis.connect(() -> redis.connectPubSub(ByteArrayCodec.INSTANCE));
         subscriber.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(byte[] from, byte[] message) {

@@ -135,9 +135,9 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
         for (int p = 0; p < settings.partitions(); p++) {
             written.set(p, StreamId.ZERO);
         }
-        this.writes = redis.connect();
-        this.background = redis.connect();
-        this.reader = new OutboxReader(redis.connect(), keys, scripts, settings, metrics, new ReaderTarget());
+        this.writes = ClusterRedis.connect(redis::connect);
+        this.background = ClusterRedis.connect(redis::connect);
+        this.reader = new OutboxReader(ClusterRedis.connect(redis::connect), keys, scripts, settings, metrics, new ReaderTarget());
         this.housekeeper = new Housekeeper(background, keys, scripts, settings, clock, offlineGraceMillis, metrics);
         this.timer = Executors.newScheduledThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "presence-cluster-" + settings.nodeId());

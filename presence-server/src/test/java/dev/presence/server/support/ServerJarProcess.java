@@ -35,7 +35,10 @@ public final class ServerJarProcess implements AutoCloseable {
      */
     public static final List<String> QUICK_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
-    /** @param options server options after {@code --port 0 --data-dir <dataDir>}, e.g. {@code --db-url} */
+    /**
+     * @param options server options after {@code --port 0 --data-dir <dataDir>}, e.g. {@code --db-url}; a
+     *                {@code --port} among them replaces the random one (a node behind a load balancer)
+     */
     public ServerJarProcess(Path dataDir, String... options) {
         this(List.of(), dataDir, options);
     }
@@ -51,7 +54,11 @@ public final class ServerJarProcess implements AutoCloseable {
         }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", jar.toString(), "--port", "0", "--data-dir", dataDir.toString()));
+        command.addAll(List.of("-jar", jar.toString()));
+        if (!List.of(options).contains("--port")) {
+            command.addAll(List.of("--port", "0"));
+        }
+        command.addAll(List.of("--data-dir", dataDir.toString()));
         command.addAll(List.of(options));
     }
 
@@ -107,6 +114,29 @@ public final class ServerJarProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * SIGTERM, as a service manager stops it: waits until the process has exited (a clean stop, exit code 0).
+     *
+     * @return the exit code
+     */
+    public int terminate() {
+        process.destroy(); // SIGTERM on Linux
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the server did not stop within 60 s of SIGTERM:\n"
+                        + String.join("\n", output));
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
     }
 
     public URI base() {
