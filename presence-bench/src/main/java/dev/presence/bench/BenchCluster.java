@@ -58,7 +58,6 @@ final class BenchCluster implements AutoCloseable {
      */
     static BenchCluster start(Scenario scenario, ClusterOptions options, int users, int threadSize, String xmx,
                               List<String> flags) throws Exception {
-        CommonOptions common = scenario.common;
         Path work = scenario.work;
         String pgUrl = options.pgUrl;
         int nodeCount = options.nodes;
@@ -84,7 +83,7 @@ final class BenchCluster implements AutoCloseable {
                     nodeFlags.addAll(flags);
                     Path data = work.resolve("node" + i);
                     Files.createDirectories(data);
-                    int port = common.freePort();
+                    int port = freePort(); // --port names one server, never N
                     Path log = work.resolve("node" + i + ".log");
                     started.add(starter.submit(() -> startNode(scenario, port, data, xmx, nodeFlags, log)));
                 }
@@ -128,6 +127,12 @@ final class BenchCluster implements AutoCloseable {
             }
             System.out.println("node on port " + port + " gave up on its first Redis handshake; starting it again");
             return scenario.startServer(port, data, xmx, List.of(), flags, log);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
         }
     }
 

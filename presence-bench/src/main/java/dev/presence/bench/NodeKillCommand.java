@@ -35,7 +35,7 @@ final class NodeKillCommand extends Scenario {
     String grace;
 
     @Option(names = "--settle", paramLabel = "SECONDS", description = "Quiet time after connecting, before the"
-            + " kill, so every node has renewed its lease at least once (default 5; quick 2).")
+            + " kill, so every node has renewed its lease at least once (default 5; quick 1).")
     Integer settle;
 
     @Mixin
@@ -113,7 +113,7 @@ final class NodeKillCommand extends Scenario {
             if (fleet.completeViews.get() < n) {
                 broken.add("only " + fleet.completeViews.get() + " of " + n + " views complete before the kill");
             }
-            Thread.sleep((settle != null ? settle : common.quick ? 2 : 5) * 1000L);
+            Thread.sleep((settle != null ? settle : common.quick ? 1 : 5) * 1000L);
             List<long[]> pairs = new ArrayList<>(); // {watcher, killed user}
             for (Session s : all) {
                 if (s.node == victimNode) {
