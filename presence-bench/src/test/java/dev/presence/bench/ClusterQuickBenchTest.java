@@ -13,9 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The cluster scenario in {@code --quick} mode: three server processes on a private redis-server and a
- * throwaway PostgreSQL schema, one of them killed. It checks that the scenario works and reports what it
- * should, not how fast. Skipped with a message when redis-server or PostgreSQL is missing, unless
+ * The cluster scenarios in {@code --quick} mode: node-kill (three server processes on a private redis-server
+ * and a throwaway PostgreSQL schema, one of them killed) and redis-capacity (the engine's scripts straight at
+ * Redis). It checks that the scenarios work and report what they should, not how fast. Skipped with a message when redis-server or PostgreSQL is missing, unless
  * {@code CI=true}: then it fails.
  */
 @Timeout(150)
@@ -35,16 +35,22 @@ class ClusterQuickBenchTest {
         assumeTrue(missing == null, "cluster bench skipped: " + missing);
     }
 
-    @Test
-    void nodeKill() throws Exception {
-        int code = BenchMain.execute("node-kill", "--quick", "--results-dir", results.toString());
-        assertThat(code).as("exit code").isZero();
+    private JsonNode quick(String scenario) throws Exception {
+        int code = BenchMain.execute(scenario, "--quick", "--results-dir", results.toString());
+        assertThat(code).as(scenario + " exit code").isZero();
         Path file;
         try (var files = Files.list(results)) {
-            file = files.filter(p -> p.getFileName().toString().startsWith("node-kill-quick-")).findFirst().orElseThrow();
+            file = files.filter(p -> p.getFileName().toString().startsWith(scenario + "-quick-")).findFirst()
+                    .orElseThrow();
         }
         JsonNode json = Report.JSON.readTree(file.toFile());
         assertThat(json.path("ok").asBoolean()).isTrue();
+        return json;
+    }
+
+    @Test
+    void nodeKill() throws Exception {
+        JsonNode json = quick("node-kill");
         assertThat(json.path("cluster_nodes").asInt()).isEqualTo(3);
         assertThat(json.path("killed_users").asInt()).isPositive();
         assertThat(json.path("watcher_pairs_never_told").asInt()).isZero();
@@ -53,5 +59,15 @@ class ClusterQuickBenchTest {
         assertThat(json.path("users_seen_offline_by_every_watcher_seconds_max").isNumber()).isTrue();
         assertThat(json.path("redis").path("status_changes").asLong()).isPositive();
         assertThat(json.path("redis").path("commands_per_status_change").asDouble()).isPositive();
+    }
+
+    @Test
+    void redisCapacity() throws Exception {
+        JsonNode json = quick("redis-capacity");
+        assertThat(json.path("saturation").path("status_changes").asLong()).isPositive();
+        // a start is 12 commands in Redis and an end 13 (presence-cluster/README.md): the bench drives both
+        assertThat(json.path("saturation").path("commands_per_status_change").asDouble()).isBetween(12.0, 13.0);
+        assertThat(json.path("memory").path("bytes_per_online_session").asDouble()).isPositive();
+        assertThat(json.path("memory").path("bytes_per_outbox_entry").asDouble()).isPositive();
     }
 }
