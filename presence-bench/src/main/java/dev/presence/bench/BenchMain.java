@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         description = "Benchmarks of the presence server: it provisions users in bulk, starts the server as its own"
                 + " process, drives non-blocking WebSocket clients over loopback and writes"
                 + " bench/results/<scenario>-<date>.json.",
-        subcommands = {DensityCommand.class, FanoutCommand.class, DetectCommand.class, StormCommand.class,
+        subcommands = {DensityCommand.class, FanoutCommand.class, DetectCommand.class, NodeKillCommand.class, RedisCapacityCommand.class,
+                StormCommand.class,
                 WritesCommand.class, JournalCommand.class, PlotCommand.class, GeneratorCommand.class})
 public final class BenchMain implements Runnable {
 

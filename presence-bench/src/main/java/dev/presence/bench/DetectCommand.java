@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SynchronizedHistogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -53,6 +54,9 @@ final class DetectCommand extends Scenario {
     @Option(names = "--heartbeat-timeout", paramLabel = "DURATION", description = "Default 5s; quick 1s.")
     String timeout;
 
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
+
     @Override
     String name() {
         return "detect";
@@ -88,10 +92,6 @@ final class DetectCommand extends Scenario {
         });
         report.root.putObject("targets").put("misses", 0).put("max_seconds", targetMax);
 
-        Path data = work.resolve("data");
-        log("provisioning %d users", users);
-        List<String> tokens = Provisioner.provision(data, users);
-        int port = common.freePort();
         AtomicLongArray detected = new AtomicLongArray(users);
         Histogram allReceipts = new SynchronizedHistogram(TimeUnit.SECONDS.toNanos(300), 3);
         LongAdder falseOffline = new LongAdder();
@@ -119,9 +119,28 @@ final class DetectCommand extends Scenario {
         if (grace != null) {
             serverOptions.addAll(List.of("--offline-grace", grace));
         }
-        try (ServerProcess server = startServer(port, data, xmx, List.of(), serverOptions,
-                work.resolve("server.log"));
-             Fleet fleet = new Fleet("127.0.0.1", port, common.threads, 0, Fleet.sourcesFor(users), listener)) {
+        Path data = work.resolve("data");
+        log("provisioning %d users%s", users, cluster.on() ? " on " + cluster.nodes + " nodes" : "");
+        List<String> tokens;
+        int[] ports;
+        ServerProcess single = null;
+        BenchCluster nodes = null;
+        java.util.function.Supplier<Map<String, Double>> metrics;
+        if (cluster.on()) {
+            nodes = BenchCluster.start(this, cluster, users, Ring.THREAD_SIZE, xmx, serverOptions);
+            tokens = nodes.tokens;
+            ports = nodes.ports();
+            metrics = nodes::metrics;
+            report.root.put("cluster_nodes", cluster.nodes);
+            report.root.put("node_lease", cluster.lease);
+        } else {
+            tokens = Provisioner.provision(data, users);
+            single = startServer(common.freePort(), data, xmx, List.of(), serverOptions, work.resolve("server.log"));
+            ports = new int[] {single.port};
+            metrics = single::metrics;
+        }
+        try (AutoCloseable servers = nodes != null ? nodes : single;
+             Fleet fleet = new Fleet("127.0.0.1", ports, common.threads, 0, Fleet.sourcesFor(users), listener)) {
             List<Session> all = new ArrayList<>(users);
             for (int u = 0; u < users; u++) {
                 all.add(fleet.newSession(u, tokens.get(u), users));
@@ -135,7 +154,8 @@ final class DetectCommand extends Scenario {
             long settle = (long) ((intervalS * 1.5 + 1) * 1000);
             log("%d open; settling %d ms so pings are in steady state", open, settle);
             Thread.sleep(settle);
-            Map<String, Double> m0 = server.metrics();
+            Map<String, Double> m0 = metrics.get();
+            RedisCounters r0 = nodes != null ? nodes.counters() : null;
             long before = fleet.offlineEvents.sum();
             if (before > 0) {
                 report.note(before + " offline events before the failure");
@@ -154,7 +174,11 @@ final class DetectCommand extends Scenario {
                 Thread.sleep(50);
             }
             Thread.sleep(500); // late duplicates and false offlines
-            Map<String, Double> m1 = server.metrics();
+            Map<String, Double> m1 = metrics.get();
+            if (nodes != null) {
+                // the victims' flips and their cost in Redis (idle renewals and housekeeping included)
+                report.root.set("redis", nodes.counters().since(r0, cluster.nodes));
+            }
             Histogram first = new Histogram(TimeUnit.SECONDS.toNanos(300), 3);
             for (int u = 0; u < users; u += 2) {
                 if (detected.get(u) != 0) {

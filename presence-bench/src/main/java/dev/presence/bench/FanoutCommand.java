@@ -1,10 +1,12 @@
 package dev.presence.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -65,6 +67,9 @@ final class FanoutCommand extends Scenario {
             description = "Stop rising once a step's p99 exceeds this (default ${DEFAULT-VALUE}).")
     double stopP99Ms;
 
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
+
     private final Recorder offlineLatency = new Recorder(TimeUnit.SECONDS.toNanos(120), 3);
     private final Recorder onlineLatency = new Recorder(TimeUnit.SECONDS.toNanos(120), 3);
     private final ConcurrentLinkedQueue<Session> idle = new ConcurrentLinkedQueue<>();
@@ -74,6 +79,9 @@ final class FanoutCommand extends Scenario {
     private AtomicLongArray openedAt;
     private volatile boolean cycling;
     private Fleet fleet;
+    /** The server: one process, or the nodes of a cluster (then {@code single} is null). */
+    private ServerProcess single;
+    private BenchCluster nodes;
 
     @Override
     String name() {
@@ -99,19 +107,32 @@ final class FanoutCommand extends Scenario {
         closedAt = new AtomicLongArray(n);
         openedAt = new AtomicLongArray(n);
 
-        Path data = work.resolve("data");
-        log("provisioning %d users", n);
-        List<String> tokens = Provisioner.provision(data, n, threadSize);
-        int port = common.freePort();
+        if (profile && cluster.on()) {
+            throw new IllegalArgumentException("--profile records one server: run it without --cluster");
+        }
         int sockets = Limits.socketsPerProcess();
         if (n > sockets) {
             throw new IllegalArgumentException("open files limit " + Limits.openFilesLimit() + ": one process (and"
                     + " one server) holds at most " + sockets + " sessions; fanout needs them in one process to time"
                     + " close-to-receipt on one clock");
         }
-        try (ServerProcess server = startServer(port, data, xmx, List.of(), List.of(),
-                work.resolve("server.log"));
-             Fleet f = new Fleet("127.0.0.1", port, common.threads, 0, Math.max(16, Fleet.sourcesFor(n)), new Cycler())) {
+        Path data = work.resolve("data");
+        log("provisioning %d users%s", n, cluster.on() ? " on " + cluster.nodes + " nodes" : "");
+        List<String> tokens;
+        int[] ports;
+        if (cluster.on()) {
+            nodes = BenchCluster.start(this, cluster, n, threadSize, xmx, List.of());
+            tokens = nodes.tokens;
+            ports = nodes.ports();
+            report.root.put("cluster_nodes", cluster.nodes);
+            report.root.put("node_lease", cluster.lease);
+        } else {
+            tokens = Provisioner.provision(data, n, threadSize);
+            single = startServer(common.freePort(), data, xmx, List.of(), List.of(), work.resolve("server.log"));
+            ports = new int[] {single.port};
+        }
+        try (AutoCloseable servers = nodes != null ? nodes : single;
+             Fleet f = new Fleet("127.0.0.1", ports, common.threads, 0, Math.max(16, Fleet.sourcesFor(n)), new Cycler())) {
             fleet = f;
             List<Session> all = new ArrayList<>(n);
             for (int u = 0; u < n; u++) {
@@ -121,8 +142,8 @@ final class FanoutCommand extends Scenario {
             int open = f.connectAll(all, 500, 180_000);
             log("%d of %d open in %.1f s", open, n, (System.nanoTime() - c0) / 1e9);
             if (open < n) {
-                String why = f.limitHit != null ? f.limitHit : server.limitInLog() != null ? server.limitInLog()
-                        : f.lastFailure;
+                String inLog = single != null ? single.limitInLog() : nodes.limitInLogs();
+                String why = f.limitHit != null ? f.limitHit : inLog != null ? inLog : f.lastFailure;
                 throw new IllegalStateException("only " + open + " of " + n + " sessions opened: " + why);
             }
             Thread.sleep(settle != null ? settle * 1000L : common.quick ? 1_000 : 20_000);
@@ -137,14 +158,14 @@ final class FanoutCommand extends Scenario {
             int warm = warmup != null ? warmup : common.quick ? 0 : 10;
             if (warm > 0) {
                 log("warm-up: %d s at %,d/s (not recorded)", warm, steps.get(0) / 2);
-                runStep(steps.get(0) / 2, warm, server, self, false);
+                runStep(steps.get(0) / 2, warm, self, false);
             }
             Path jfr = work.resolve("fanout.jfr");
             if (profile) {
-                Profiler.start(server, jfr);
+                Profiler.start(single, jfr);
             }
             for (int rate : steps) {
-                ObjectNode s = runStep(rate, stepSeconds, server, self, true);
+                ObjectNode s = runStep(rate, stepSeconds, self, true);
                 out.add(s);
                 double p99 = s.path("offline_latency_ms").path("p99").asDouble(Double.NaN);
                 if (p99 > stopP99Ms) {
@@ -155,7 +176,7 @@ final class FanoutCommand extends Scenario {
             }
             cycling = false;
             if (profile) {
-                report.root.set("server_cpu_profile", Profiler.stop(server, jfr, 20));
+                report.root.set("server_cpu_profile", Profiler.stop(single, jfr, 20));
             }
             // quiesce: every cycle finishes, then every view must show all co-members online again
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -185,15 +206,15 @@ final class FanoutCommand extends Scenario {
         }
     }
 
-    private ObjectNode runStep(int rate, int seconds, ServerProcess server, long self, boolean record)
-            throws Exception {
+    private ObjectNode runStep(int rate, int seconds, long self, boolean record) throws Exception {
         double closesPerSecond = rate / (double) (4 * (threadSize - 1));
         offlineLatency.getIntervalHistogram(); // reset
         onlineLatency.getIntervalHistogram();
         long events0 = fleet.statusEvents.sum();
         long cycles0 = cyclesDone.sum();
-        long serverTicks0 = server.cpuTicks();
-        Map<String, Long> threads0 = server.threadTicks();
+        long serverTicks0 = serverTicks();
+        Map<String, Long> threads0 = single != null ? single.threadTicks() : Map.of();
+        RedisCounters redis0 = nodes != null ? nodes.counters() : null;
         long selfTicks0 = ServerProcess.cpuTicks(self);
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
@@ -224,13 +245,18 @@ final class FanoutCommand extends Scenario {
         long eventsTail = fleet.statusEvents.sum() - events0;
         Histogram off = offlineLatency.getIntervalHistogram();
         Histogram on = onlineLatency.getIntervalHistogram();
-        double serverCpu = (server.cpuTicks() - serverTicks0) / (double) ServerProcess.CLOCK_TICKS_PER_SECOND
+        RedisCounters redis1 = nodes != null ? nodes.counters() : null;
+        double serverCpu = (serverTicks() - serverTicks0) / (double) ServerProcess.CLOCK_TICKS_PER_SECOND
                 / ((System.nanoTime() - start) / 1e9) * 100;
         double selfCpu = (ServerProcess.cpuTicks(self) - selfTicks0) / (double) ServerProcess.CLOCK_TICKS_PER_SECOND
                 / ((System.nanoTime() - start) / 1e9) * 100;
         ObjectNode s = Report.JSON.createObjectNode();
-        s.set("server_busiest_threads", ServerProcess.busiestThreads(threads0, server.threadTicks(),
-                (System.nanoTime() - start) / 1e9, 6));
+        if (single != null) {
+            s.set("server_busiest_threads", ServerProcess.busiestThreads(threads0, single.threadTicks(),
+                    (System.nanoTime() - start) / 1e9, 6));
+        } else {
+            s.set("redis", redis1.since(redis0, cluster.nodes));
+        }
         s.put("offered_deliveries_per_second", rate);
         s.put("offered_closes_per_second", closesPerSecond);
         s.put("seconds", elapsed);
@@ -253,10 +279,23 @@ final class FanoutCommand extends Scenario {
                 ol.path("p999").asDouble(Double.NaN), ol.path("max").asDouble(Double.NaN),
                 s.path("online_latency_ms").path("p99").asDouble(Double.NaN), serverCpu, selfCpu);
         log("offered %,d/s: %,.0f deliveries/s, p99 %.1f ms", rate, events / elapsed, ol.path("p99").asDouble(Double.NaN));
+        if (nodes != null) {
+            JsonNode r = s.path("redis");
+            log("  redis: %,.0f status changes/s, %.1f commands and %.0f + %.0f bytes (in + out) per change,"
+                    + " %,.0f commands/s per node, Redis CPU %.0f %% of a core", r.path("status_changes_per_second")
+                    .asDouble(), r.path("commands_per_status_change").asDouble(), r.path("bytes_in_per_status_change")
+                    .asDouble(), r.path("bytes_out_per_status_change").asDouble(),
+                    r.path("commands_per_second_per_node").asDouble(), r.path("redis_cpu_percent_of_one_core").asDouble());
+        }
         if (events == 0) {
             broken.add("no deliveries at offered " + rate + "/s");
         }
         return s;
+    }
+
+    /** CPU ticks of the server, or of all the cluster's nodes together. */
+    private long serverTicks() throws java.io.IOException {
+        return single != null ? single.cpuTicks() : nodes.nodeCpuTicks();
     }
 
     private void summarize() {

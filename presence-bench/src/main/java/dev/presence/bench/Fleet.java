@@ -74,8 +74,9 @@ final class Fleet implements AutoCloseable {
     private final MultiThreadIoEventLoopGroup group;
     private final Bootstrap base;
     private final List<InetAddress> sources = new ArrayList<>();
-    private final InetSocketAddress remote;
-    private final URI uri;
+    /** One server per node; a session connects to the node {@link Session#node} names. */
+    private final List<InetSocketAddress> remotes = new ArrayList<>();
+    private final List<URI> uris = new ArrayList<>();
     private final Listener listener;
     private volatile Semaphore gate;
     private final AtomicInteger nextSource = new AtomicInteger();
@@ -106,6 +107,14 @@ final class Fleet implements AutoCloseable {
 
     /** @param sourceOffset index of the first source address (127.0.0.2 is 0), so processes use distinct ones */
     Fleet(String host, int port, int threads, int sourceOffset, int sourceAddresses, Listener listener) {
+        this(host, new int[] {port}, threads, sourceOffset, sourceAddresses, listener);
+    }
+
+    /**
+     * Clients of a cluster: user {@code u}'s session goes to node {@code u % ports.length}, so the members of
+     * a ring thread (consecutive users) sit on different nodes.
+     */
+    Fleet(String host, int[] ports, int threads, int sourceOffset, int sourceAddresses, Listener listener) {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(threads, io);
@@ -114,8 +123,10 @@ final class Fleet implements AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                 .option(ChannelOption.SO_REUSEADDR, true);
-        this.remote = new InetSocketAddress(host, port);
-        this.uri = URI.create("ws://" + host + ":" + port + "/ws");
+        for (int port : ports) {
+            remotes.add(new InetSocketAddress(host, port));
+            uris.add(URI.create("ws://" + host + ":" + port + "/ws"));
+        }
         this.listener = listener;
         try {
             for (int i = sourceOffset; i < sourceOffset + Math.max(1, sourceAddresses); i++) {
@@ -137,7 +148,9 @@ final class Fleet implements AutoCloseable {
 
     Session newSession(int user, String token, int users, int threadSize) {
         EventLoop loop = (EventLoop) group.next();
-        return new Session(user, token, loop, Ring.coMembers(user, users, threadSize));
+        Session s = new Session(user, token, loop, Ring.coMembers(user, users, threadSize));
+        s.node = user % remotes.size();
+        return s;
     }
 
     /** Starts connecting; the outcome arrives through the listener. */
@@ -154,7 +167,7 @@ final class Fleet implements AutoCloseable {
                 ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20),
                         new ClientHandler(s));
             }
-        }).connect(remote, local);
+        }).connect(remotes.get(s.node), local);
         s.channel = f.channel();
         f.addListener((ChannelFutureListener) done -> {
             if (!done.isSuccess()) {
@@ -271,7 +284,7 @@ final class Fleet implements AutoCloseable {
             this.s = s;
             DefaultHttpHeaders headers = new DefaultHttpHeaders();
             headers.set("Authorization", "Bearer " + s.token);
-            this.handshaker = WebSocketClientHandshakerFactory.newHandshaker(uri, WebSocketVersion.V13, null,
+            this.handshaker = WebSocketClientHandshakerFactory.newHandshaker(uris.get(s.node), WebSocketVersion.V13, null,
                     false, headers, 1 << 20);
         }
 

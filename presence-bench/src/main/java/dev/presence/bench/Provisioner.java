@@ -39,67 +39,75 @@ final class Provisioner {
     static List<String> provision(Path dataDir, int users, int threadSize) throws SQLException, java.io.IOException {
         Files.createDirectories(dataDir);
         JdbcChatStore.embedded(dataDir).close(); // the schema, by the server's own migrations
+        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("presence") + ";DB_CLOSE_ON_EXIT=FALSE";
+        try (Connection c = DriverManager.getConnection(url)) {
+            return insert(c, users, threadSize);
+        }
+    }
+
+    /**
+     * The same rows into a database the server's migrations already made (PostgreSQL in cluster mode: the
+     * connection's current schema).
+     */
+    static List<String> insert(Connection c, int users, int threadSize) throws SQLException {
         String password = Passwords.hash("bench-password"); // one bcrypt for everyone: bcrypt is slow on purpose
         SecureRandom random = new SecureRandom();
         Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
         List<String> tokens = new ArrayList<>(users);
         long now = System.currentTimeMillis();
-        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("presence") + ";DB_CLOSE_ON_EXIT=FALSE";
-        try (Connection c = DriverManager.getConnection(url)) {
-            c.setAutoCommit(false);
-            try (PreparedStatement u = c.prepareStatement("INSERT INTO users (id, username, password_hash,"
-                    + " display_name, created_at) VALUES (?, ?, ?, ?, ?)");
-                 PreparedStatement t = c.prepareStatement(
-                         "INSERT INTO tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)")) {
-                for (int i = 0; i < users; i++) {
-                    u.setString(1, Ring.userId(i));
-                    u.setString(2, "bench" + i);
-                    u.setString(3, password);
-                    u.setString(4, "Bench User " + i);
-                    u.setLong(5, now);
-                    u.addBatch();
-                    byte[] secret = new byte[32];
-                    random.nextBytes(secret);
-                    String token = encoder.encodeToString(secret);
-                    tokens.add(token);
-                    t.setString(1, Tokens.hash(token));
-                    t.setString(2, Ring.userId(i));
-                    t.setLong(3, now);
-                    t.addBatch();
-                    if ((i + 1) % BATCH == 0) {
-                        u.executeBatch();
-                        t.executeBatch();
-                    }
+        c.setAutoCommit(false);
+        try (PreparedStatement u = c.prepareStatement("INSERT INTO users (id, username, password_hash,"
+                + " display_name, created_at) VALUES (?, ?, ?, ?, ?)");
+             PreparedStatement t = c.prepareStatement(
+                     "INSERT INTO tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)")) {
+            for (int i = 0; i < users; i++) {
+                u.setString(1, Ring.userId(i));
+                u.setString(2, "bench" + i);
+                u.setString(3, password);
+                u.setString(4, "Bench User " + i);
+                u.setLong(5, now);
+                u.addBatch();
+                byte[] secret = new byte[32];
+                random.nextBytes(secret);
+                String token = encoder.encodeToString(secret);
+                tokens.add(token);
+                t.setString(1, Tokens.hash(token));
+                t.setString(2, Ring.userId(i));
+                t.setLong(3, now);
+                t.addBatch();
+                if ((i + 1) % BATCH == 0) {
+                    u.executeBatch();
+                    t.executeBatch();
                 }
-                u.executeBatch();
-                t.executeBatch();
             }
-            try (PreparedStatement th = c.prepareStatement(
-                    "INSERT INTO threads (id, title, created_by, created_at) VALUES (?, ?, ?, ?)");
-                 PreparedStatement m = c.prepareStatement(
-                         "INSERT INTO memberships (thread_id, user_id, joined_at) VALUES (?, ?, ?)")) {
-                for (int i = 0; i < users; i++) {
-                    th.setString(1, Ring.threadId(i));
-                    th.setString(2, "bench thread " + i);
-                    th.setString(3, Ring.userId(i));
-                    th.setLong(4, now);
-                    th.addBatch();
-                    for (int k = 0; k < threadSize; k++) {
-                        m.setString(1, Ring.threadId(i));
-                        m.setString(2, Ring.userId((i + k) % users));
-                        m.setLong(3, now);
-                        m.addBatch();
-                    }
-                    if ((i + 1) % BATCH == 0) {
-                        th.executeBatch();
-                        m.executeBatch();
-                    }
-                }
-                th.executeBatch();
-                m.executeBatch();
-            }
-            c.commit();
+            u.executeBatch();
+            t.executeBatch();
         }
+        try (PreparedStatement th = c.prepareStatement(
+                "INSERT INTO threads (id, title, created_by, created_at) VALUES (?, ?, ?, ?)");
+             PreparedStatement m = c.prepareStatement(
+                     "INSERT INTO memberships (thread_id, user_id, joined_at) VALUES (?, ?, ?)")) {
+            for (int i = 0; i < users; i++) {
+                th.setString(1, Ring.threadId(i));
+                th.setString(2, "bench thread " + i);
+                th.setString(3, Ring.userId(i));
+                th.setLong(4, now);
+                th.addBatch();
+                for (int k = 0; k < threadSize; k++) {
+                    m.setString(1, Ring.threadId(i));
+                    m.setString(2, Ring.userId((i + k) % users));
+                    m.setLong(3, now);
+                    m.addBatch();
+                }
+                if ((i + 1) % BATCH == 0) {
+                    th.executeBatch();
+                    m.executeBatch();
+                }
+            }
+            th.executeBatch();
+            m.executeBatch();
+        }
+        c.commit();
         return tokens;
     }
 

@@ -19,6 +19,8 @@ final class Session {
     /** Highest version ever seen per co-member, across reconnects and server restarts. */
     final long[] maxVersionSeen;
 
+    /** Which server of a cluster this session connects to (0 with one server). */
+    int node;
     volatile Channel channel;
     /** Welcome received and not closed since. */
     boolean open;
