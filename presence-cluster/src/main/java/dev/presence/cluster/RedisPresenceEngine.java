@@ -258,10 +258,28 @@ public final class RedisPresenceEngine implements PresenceEngine, AutoCloseable 
                 (reply, failure) -> {
                     if (failure != null) {
                         writeFailed(failure);
+                        showOnlineHere(userId);
                     } else {
                         stateReply(userId, reply);
                     }
                 });
+    }
+
+    /**
+     * Redis could not take a session start (it is away): the user has a live session on this node, so this
+     * node's watchers are shown them online now instead of when Redis is back. Only online, never offline:
+     * an end seen here says nothing of the user's sessions on other nodes. The version is one above the
+     * replica's, below any Redis makes later ({@code max(v + 1, TIME)}, and TIME is far past a version made
+     * before the outage), so Redis's own statuses replace it when it answers again.
+     */
+    private void showOnlineHere(String userId) {
+        UserStatus known = replica.status(userId);
+        if (known.online() || !localSessions.containsKey(userId)) {
+            return;
+        }
+        UserStatus here = new UserStatus(userId, true, Math.max(known.lastSeen(), clock.millis()),
+                known.version() + 1);
+        learned(List.of(here), true);
     }
 
     private void detach(End end) {

@@ -261,9 +261,10 @@ class ClusterIT {
                         .until(() -> node.api().get("/ready", null).status() == 503);
             }
             WsProbe catOnA = WsProbe.online("cat on a", a.ws(), cat.token());
+            onA.await(WsProbe.isStatus(cat.id(), true), Duration.ofSeconds(5)); // before Redis is back
             danOnB.closeCleanly();
-            // chat events between a node's own sessions go on (status flips wait for Redis: the engine's versions
-            // come from Redis)
+            // chat events between a node's own sessions go on; of the status flips only a connect to this node is
+            // shown to its own watchers at once (an end here says nothing of sessions on other nodes)
             expect(b.api().post("/api/threads/" + thread + "/messages", bob.token(), "{\"text\":\"no redis\"}"),
                     201);
             onB.awaitType("message_created");
