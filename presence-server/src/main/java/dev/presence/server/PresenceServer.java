@@ -145,7 +145,8 @@ public final class PresenceServer implements AutoCloseable {
                 config.heartbeatTimeout().toMillis(), config.helloTimeout().toMillis(), config.allowedOrigins());
         boolean metricsElsewhere = config.metricsPort() != 0;
         ApiRoutes api = new ApiRoutes(accounts, threads, messages, statuses);
-        HttpHandler http = new HttpHandler(api, gateway::upgrade, metrics, workers, !metricsElsewhere, nodeState());
+        HttpHandler http = new HttpHandler(api, gateway::upgrade, metrics, workers, !metricsElsewhere, nodeState(),
+                config.pageServers());
         ConnectionLimit limit = new ConnectionLimit(config.maxConnections());
         PendingConnections pending = new PendingConnections(config.maxPendingPerAddress());
 

@@ -51,6 +51,11 @@ public final class ServerCommand {
                     + " name and port).")
     String nodeId;
 
+    @Option(names = "--page-servers", defaultValue = "${env:PRESENCE_PAGE_SERVERS}", paramLabel = "URLS",
+            description = "Comma-separated ws:// or wss:// addresses of the cluster's nodes the web page may use"
+                    + " besides its own origin (env PRESENCE_PAGE_SERVERS).")
+    String pageServers;
+
     @Option(names = "--drain", defaultValue = "${env:PRESENCE_DRAIN:-2s}",
             converter = DurationConverter.class, paramLabel = "DURATION",
             description = "On shutdown, connections are closed with 1012 spread over this long"
@@ -120,18 +125,23 @@ public final class ServerCommand {
      * @throws IllegalArgumentException with a message for a person when a value is out of range
      */
     public ServerConfig toConfig() {
-        List<String> origins = allowedOrigins == null || allowedOrigins.isBlank() ? List.of()
-                : Arrays.stream(allowedOrigins.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> origins = split(allowedOrigins);
         if (dbUrl != null && !dbUrl.isBlank() && !dbUrl.startsWith("jdbc:")) {
             throw new IllegalArgumentException("--db-url must be a JDBC URL like"
                     + " jdbc:postgresql://127.0.0.1:5432/presence?user=presence, not '" + dbUrl + "'");
         }
         return new ServerConfig.Builder().host(host).port(port).dataDir(dataDir).dbUrl(dbUrl).redisUrl(redisUrl)
-                .nodeLease(nodeLease).nodeId(nodeId).drain(drain)
+                .nodeLease(nodeLease).nodeId(nodeId).drain(drain).pageServers(split(pageServers))
                 .heartbeat(heartbeatInterval, heartbeatTimeout).offlineGrace(offlineGrace).allowedOrigins(origins)
                 .maxConnections(maxConnections).tokenTtl(tokenTtl).maxTokensPerUser(maxTokensPerUser)
                 .maxPendingPerAddress(maxPendingPerAddress).requestTimeout(requestTimeout).metricsPort(metricsPort)
                 .build();
+    }
+
+    /** A comma-separated list, blanks dropped. */
+    private static List<String> split(String list) {
+        return list == null || list.isBlank() ? List.of()
+                : Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     /** Parses {@code 500ms}, {@code 20s}, {@code 2m}. */

@@ -17,6 +17,9 @@ import java.util.function.Consumer;
  * @param redisUrl              Redis of a cluster: setting it turns cluster mode on (needs {@code dbUrl})
  * @param nodeLease             in cluster mode, a node that has not renewed its lease for this long is dead
  * @param nodeId                this node's name in logs, {@code /health} and metrics; empty: host name + port
+ * @param pageServers           WebSocket addresses ({@code ws://} or {@code wss://}) of the cluster's nodes that the
+ *                              web page may connect to besides its own origin: written into the page and its
+ *                              Content-Security-Policy; empty: the page's own origin only
  * @param drain                 on shutdown, connections are closed with 1012 spread over this long, so their
  *                              reconnects do not all arrive at the other nodes in one instant
  * @param heartbeatInterval     how often the server pings each connection
@@ -36,7 +39,7 @@ import java.util.function.Consumer;
  * @param rateLimits            logins, messages and invitations (not flags; tests shorten them)
  */
 public record ServerConfig(String host, int port, Path dataDir, Optional<String> dbUrl, Optional<String> redisUrl,
-                           Duration nodeLease, Optional<String> nodeId, Duration drain,
+                           Duration nodeLease, Optional<String> nodeId, Duration drain, List<String> pageServers,
                            Duration heartbeatInterval, Duration heartbeatTimeout, Duration offlineGrace,
                            List<String> allowedOrigins, Duration helloTimeout, int maxConnections,
                            Duration tokenTtl, int maxTokensPerUser, int maxPendingPerAddress,
@@ -57,6 +60,14 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
                     + redisUrl.get() + "'");
         }
         requirePositive("node lease", nodeLease);
+        pageServers = List.copyOf(pageServers);
+        for (String server : pageServers) {
+            // they go into a header and a page: a checked URL, no quotes, spaces or semicolons
+            if (!server.matches("wss?://[A-Za-z0-9.\\-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/\\-]*)?")) {
+                throw new IllegalArgumentException("--page-servers takes ws:// or wss:// addresses such as"
+                        + " wss://node1.example.com/ws, not '" + server + "'");
+            }
+        }
         if (drain == null || drain.isNegative()) {
             throw new IllegalArgumentException("drain must not be negative");
         }
@@ -121,6 +132,7 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
         private Duration nodeLease = Duration.ofSeconds(10);
         private Optional<String> nodeId = Optional.empty();
         private Duration drain = Duration.ofSeconds(2);
+        private List<String> pageServers = List.of();
         private Duration heartbeatInterval = Duration.ofSeconds(20);
         private Duration heartbeatTimeout = Duration.ofSeconds(10);
         private Duration offlineGrace = Duration.ofSeconds(3);
@@ -147,6 +159,7 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
             nodeLease = c.nodeLease;
             nodeId = c.nodeId;
             drain = c.drain;
+            pageServers = c.pageServers;
             heartbeatInterval = c.heartbeatInterval;
             heartbeatTimeout = c.heartbeatTimeout;
             offlineGrace = c.offlineGrace;
@@ -194,6 +207,11 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
 
         public Builder nodeId(String value) {
             nodeId = Optional.ofNullable(value).filter(s -> !s.isBlank());
+            return this;
+        }
+
+        public Builder pageServers(List<String> value) {
+            pageServers = value;
             return this;
         }
 
@@ -265,7 +283,7 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
 
         /** @throws IllegalArgumentException with a message for a person when a value is out of range */
         public ServerConfig build() {
-            return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, nodeLease, nodeId, drain, heartbeatInterval, heartbeatTimeout,
+            return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, nodeLease, nodeId, drain, pageServers, heartbeatInterval, heartbeatTimeout,
                     offlineGrace, allowedOrigins, helloTimeout, maxConnections, tokenTtl, maxTokensPerUser,
                     maxPendingPerAddress, requestTimeout, keepAliveTimeout, metricsPort, rateLimits);
         }

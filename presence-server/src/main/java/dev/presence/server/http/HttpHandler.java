@@ -52,17 +52,22 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final ExecutorService workers;
     /** False when {@code /metrics} has a port of its own ({@link MetricsEndpoint}): this one answers 404. */
     private final boolean servesMetrics;
-    private final StaticFiles staticFiles = new StaticFiles();
+    private final StaticFiles staticFiles;
+    /** The policy pages are served under: connections to our own origin and to {@code --page-servers}. */
+    private final String pagePolicy;
     private final NodeState node;
 
     /**
      * @param webSockets    where {@code GET /ws} is handed
      * @param servesMetrics false when {@code /metrics} is served on a port of its own
      * @param node          what {@code /health} and {@code /ready} say
+     * @param pageServers   WebSocket addresses of the cluster's nodes the page may use besides its own origin
      */
     public HttpHandler(ApiRoutes api, WebSocketUpgrade webSockets, ServerMetrics metrics, ExecutorService workers,
-                       boolean servesMetrics, NodeState node) {
+                       boolean servesMetrics, NodeState node, List<String> pageServers) {
         this.node = node;
+        this.staticFiles = new StaticFiles(pageServers);
+        this.pagePolicy = HttpResponses.contentSecurityPolicy(pageServers);
         this.api = api;
         this.webSockets = webSockets;
         this.metrics = metrics;
@@ -124,7 +129,7 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             return;
         }
         staticFiles.find(path).ifPresentOrElse(
-                file -> HttpResponses.send(ctx, keepAlive, 200, file.contentType(), file.bytes()),
+                file -> HttpResponses.send(ctx, keepAlive, 200, file.contentType(), file.bytes(), pagePolicy),
                 () -> HttpResponses.error(ctx, keepAlive, 404, "not_found", "no such page: " + path));
     }
 

@@ -2,6 +2,8 @@ package dev.presence.server.http;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +27,13 @@ final class StaticFiles {
 
     /** Only files that exist are kept, so requests for made-up paths cannot grow it. */
     private final Map<String, StaticFile> cache = new ConcurrentHashMap<>();
+    /** Written into every page as {@code <meta name="presence-servers">}; empty: the page's own origin. */
+    private final List<String> pageServers;
+
+    /** @param pageServers WebSocket addresses of the cluster's nodes the page may use; empty for its own origin */
+    StaticFiles(List<String> pageServers) {
+        this.pageServers = List.copyOf(pageServers);
+    }
 
     /** The file for a request path, if there is one; paths that try to climb out of {@code web/} have none. */
     Optional<StaticFile> find(String requested) {
@@ -36,9 +45,20 @@ final class StaticFiles {
         if (cached != null) {
             return Optional.of(cached);
         }
-        Optional<StaticFile> loaded = load(path);
+        Optional<StaticFile> loaded = load(path).map(this::withServers);
         loaded.ifPresent(file -> cache.put(path, file));
         return loaded;
+    }
+
+    /** A page learns the nodes it may connect to from a meta tag (the addresses are checked URLs: no markup). */
+    private StaticFile withServers(StaticFile file) {
+        if (pageServers.isEmpty() || !file.contentType().startsWith("text/html")) {
+            return file;
+        }
+        String html = new String(file.bytes(), StandardCharsets.UTF_8);
+        String meta = "<meta charset=\"utf-8\">";
+        String tag = "\n  <meta name=\"presence-servers\" content=\"" + String.join(",", pageServers) + "\">";
+        return new StaticFile(file.contentType(), html.replace(meta, meta + tag).getBytes(StandardCharsets.UTF_8));
     }
 
     private static Optional<StaticFile> load(String path) {

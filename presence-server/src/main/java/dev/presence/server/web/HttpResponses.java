@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
+import java.util.List;
 /**
  * Writes HTTP responses with the headers every answer carries: the API's, the static page's and the errors of
  * a refused WebSocket upgrade.
@@ -20,9 +21,18 @@ import io.netty.handler.codec.http.HttpVersion;
 public final class HttpResponses {
 
     /** Scripts, styles and connections from our own origin only; no inline script, no framing. */
-    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; connect-src 'self'; script-src 'self';"
-            + " style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none';"
-            + " form-action 'self'; frame-ancestors 'none'";
+    static final String CONTENT_SECURITY_POLICY = contentSecurityPolicy(List.of());
+
+    /**
+     * The policy with connections allowed to our own origin and to {@code connectSources} too (the cluster's
+     * nodes a page may use, as {@code --page-servers} gives them).
+     */
+    public static String contentSecurityPolicy(List<String> connectSources) {
+        String connect = connectSources.isEmpty() ? "'self'" : "'self' " + String.join(" ", connectSources);
+        return "default-src 'self'; connect-src " + connect + "; script-src 'self';"
+                + " style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none';"
+                + " form-action 'self'; frame-ancestors 'none'";
+    }
 
     private HttpResponses() {
     }
@@ -50,8 +60,19 @@ public final class HttpResponses {
         send(ctx, keepAlive, status, contentType, bytes, 0);
     }
 
+    /** An answer under a policy of its own (a page that may connect to other nodes). */
+    public static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, String contentType,
+                            byte[] bytes, String contentSecurityPolicy) {
+        send(ctx, keepAlive, status, contentType, bytes, 0, contentSecurityPolicy);
+    }
+
     private static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, String contentType,
                              byte[] bytes, long retryAfterSeconds) {
+        send(ctx, keepAlive, status, contentType, bytes, retryAfterSeconds, CONTENT_SECURITY_POLICY);
+    }
+
+    private static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, String contentType,
+                             byte[] bytes, long retryAfterSeconds, String contentSecurityPolicy) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
         HttpHeaders headers = response.headers();
@@ -65,7 +86,7 @@ public final class HttpResponses {
         headers.set("X-Content-Type-Options", "nosniff");
         headers.set("Referrer-Policy", "no-referrer");
         headers.set("X-Frame-Options", "DENY");
-        headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        headers.set("Content-Security-Policy", contentSecurityPolicy);
         if (retryAfterSeconds > 0) {
             headers.set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
         }

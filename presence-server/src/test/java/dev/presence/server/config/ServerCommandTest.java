@@ -56,6 +56,10 @@ class ServerCommandTest {
         assertThatThrownBy(() -> parse("--redis-url", "127.0.0.1:6380", "--db-url", "jdbc:postgresql://db/p"))
                 .hasMessageContaining("redis://host:port");
         assertThatThrownBy(() -> parse("--node-lease", "0s")).hasMessageContaining("node lease");
+        assertThat(parse("--page-servers", "ws://127.0.0.1:8082/ws, wss://n3.example/ws").pageServers())
+                .containsExactly("ws://127.0.0.1:8082/ws", "wss://n3.example/ws");
+        assertThatThrownBy(() -> parse("--page-servers", "ws://x/ws'; script-src *"))
+                .hasMessageContaining("--page-servers takes ws:// or wss:// addresses");
     }
 
     @Test

@@ -9,12 +9,16 @@ import io.netty.handler.codec.http.HttpVersion;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What a load balancer reads: {@code /health} while the process serves, {@code /ready} while it takes connections. */
+/**
+ * What a load balancer reads: {@code /health} while the process serves, {@code /ready} while it takes
+ * connections; and what the page learns of the other nodes.
+ */
 class HealthAndReadyTest {
 
     private final AtomicReference<String> notReady = new AtomicReference<>();
@@ -31,8 +35,12 @@ class HealthAndReadyTest {
     };
 
     private FullHttpResponse get(NodeState node, String path) {
+        return get(node, path, List.of());
+    }
+
+    private FullHttpResponse get(NodeState node, String path, List<String> pageServers) {
         EmbeddedChannel channel = new EmbeddedChannel(new HttpHandler(null, (ctx, request, httpOnly) -> { },
-                new ServerMetrics(), null, true, node));
+                new ServerMetrics(), null, true, node, pageServers));
         DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
         request.headers().set("Host", "localhost");
         channel.writeInbound(request);
@@ -70,5 +78,18 @@ class HealthAndReadyTest {
     void aSingleNodeSaysNoNodeId() {
         assertThat(body(get(NodeState.SINGLE, "/health"))).isEqualTo("{\"status\":\"ok\"}");
         assertThat(body(get(NodeState.SINGLE, "/ready"))).isEqualTo("{\"status\":\"ready\"}");
+    }
+
+    @Test
+    void thePageMayConnectToTheNodesItIsGivenAndNowhereElse() {
+        FullHttpResponse page = get(NodeState.SINGLE, "/", List.of("ws://127.0.0.1:8082/ws", "wss://n3.example/ws"));
+        assertThat(page.headers().get("Content-Security-Policy"))
+                .contains("connect-src 'self' ws://127.0.0.1:8082/ws wss://n3.example/ws;");
+        assertThat(body(page)).contains("<meta name=\"presence-servers\" content=\"ws://127.0.0.1:8082/ws,"
+                + "wss://n3.example/ws\">");
+
+        FullHttpResponse alone = get(NodeState.SINGLE, "/", List.of());
+        assertThat(alone.headers().get("Content-Security-Policy")).contains("connect-src 'self';");
+        assertThat(body(alone)).doesNotContain("presence-servers\" content");
     }
 }
