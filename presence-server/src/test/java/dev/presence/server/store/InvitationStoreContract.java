@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -198,35 +199,34 @@ abstract class InvitationStoreContract extends JdbcStoreContract {
 
     @Test
     void aDeclineRacingAnAcceptHasOneWinner() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            for (int round = 0; round < 10; round++) {
-                ChatThread thread = threads.createThread("team " + round, ann.id());
-                Invitation invitation = threads.createInvitation(thread.id(), ann.id(), bob.id());
-                CountDownLatch go = new CountDownLatch(1);
-                Future<Boolean> accepted = pool.submit(() -> {
-                    go.await();
-                    return threads.acceptInvitation(invitation.id(), bob.id());
+        race(invitation -> threads.acceptInvitation(invitation.id(), bob.id()),
+                invitation -> threads.declineInvitation(invitation.id(), bob.id()),
+                (round, thread, invitation, acceptWon, declineWon) -> {
+                    assertThat(acceptWon).as("round %d: exactly one wins", round).isNotEqualTo(declineWon);
+                    assertThat(threads.isMember(thread.id(), bob.id())).as("round %d", round).isEqualTo(acceptWon);
+                    assertThat(threads.findPendingInvitation(invitation.id())).isEmpty();
                 });
-                Future<Boolean> declined = pool.submit(() -> {
-                    go.await();
-                    return threads.declineInvitation(invitation.id(), bob.id());
-                });
-                go.countDown();
-
-                boolean acceptWon = accepted.get(30, TimeUnit.SECONDS);
-                boolean declineWon = declined.get(30, TimeUnit.SECONDS);
-                assertThat(acceptWon).as("round %d: exactly one wins", round).isNotEqualTo(declineWon);
-                assertThat(threads.isMember(thread.id(), bob.id())).as("round %d", round).isEqualTo(acceptWon);
-                assertThat(threads.findPendingInvitation(invitation.id())).isEmpty();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     @Test
     void twoAcceptsOfOneInvitationHaveOneWinner() throws Exception {
+        race(invitation -> threads.acceptInvitation(invitation.id(), bob.id()),
+                invitation -> threads.acceptInvitation(invitation.id(), bob.id()),
+                (round, thread, invitation, firstWon, secondWon) -> {
+                    assertThat(firstWon).as("round %d: exactly one wins", round).isNotEqualTo(secondWon);
+                    assertThat(threads.members(thread.id())).as("round %d", round)
+                            .containsExactlyInAnyOrder(ann.id(), bob.id());
+                });
+    }
+
+    /** What one round of a race ended with. */
+    private interface RaceOutcome {
+        void check(int round, ChatThread thread, Invitation invitation, boolean oneWon, boolean otherWon);
+    }
+
+    /** Ten rounds, each a fresh invitation from ann to bob and two calls on it let go at the same instant. */
+    private void race(Function<Invitation, Boolean> one, Function<Invitation, Boolean> other, RaceOutcome outcome)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             for (int round = 0; round < 10; round++) {
@@ -235,19 +235,15 @@ abstract class InvitationStoreContract extends JdbcStoreContract {
                 CountDownLatch go = new CountDownLatch(1);
                 Future<Boolean> first = pool.submit(() -> {
                     go.await();
-                    return threads.acceptInvitation(invitation.id(), bob.id());
+                    return one.apply(invitation);
                 });
                 Future<Boolean> second = pool.submit(() -> {
                     go.await();
-                    return threads.acceptInvitation(invitation.id(), bob.id());
+                    return other.apply(invitation);
                 });
                 go.countDown();
-
-                boolean firstWon = first.get(30, TimeUnit.SECONDS);
-                boolean secondWon = second.get(30, TimeUnit.SECONDS);
-                assertThat(firstWon).as("round %d: exactly one wins", round).isNotEqualTo(secondWon);
-                assertThat(threads.members(thread.id())).as("round %d", round)
-                        .containsExactlyInAnyOrder(ann.id(), bob.id());
+                outcome.check(round, thread, invitation, first.get(30, TimeUnit.SECONDS),
+                        second.get(30, TimeUnit.SECONDS));
             }
         } finally {
             pool.shutdownNow();
