@@ -77,4 +77,34 @@ public interface AccountStore {
      * @return the hashes of the deleted tokens (none for an unknown user)
      */
     List<String> deleteTokensOf(String userId);
+
+    // --- integration mode: the app's users -------------------------------------------------------------
+
+    /** A user by id with their kind and revocation time; empty if unknown. */
+    Optional<StoredAccount> findAccount(String userId);
+
+    /**
+     * Creates or updates an app's user with the app's own id. A null username keeps the current one (the id for a
+     * new user); a null display name keeps the current one (the username for a new user). Safe to race: of two
+     * calls creating one user, one creates and the other updates.
+     *
+     * @throws NotAnAppUserException if the id belongs to a user who signed up here (nothing is changed)
+     */
+    AppUserWrite putAppUser(String userId, String username, String displayName);
+
+    /**
+     * Creates, as app users with their id as username and display name, those of {@code userIds} who do not exist
+     * yet (of any kind), in batches.
+     *
+     * @return the ids created
+     */
+    List<String> createMissingAppUsers(Collection<String> userIds);
+
+    /**
+     * Revokes every token of a user (like {@link #deleteTokensOf}) and refuses from now on the app's JWTs issued at
+     * or before {@code revokedAt}; the kept time never goes back.
+     *
+     * @return the hashes of the deleted tokens (none for an unknown user)
+     */
+    List<String> revokeSessions(String userId, long revokedAt);
 }

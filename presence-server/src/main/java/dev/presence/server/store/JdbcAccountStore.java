@@ -5,13 +5,26 @@ import dev.presence.server.domain.User;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** Users, password hashes and login tokens on JDBC (tables {@code users} and {@code tokens}). */
 final class JdbcAccountStore implements AccountStore {
+
+    /** The username a user is shown with: the app's for an app user (whose username column is internal). */
+    private static final String USERNAME = "COALESCE(app_username, username)";
+    /** An app user's username column: never a signup's name, which cannot hold ':'. */
+    private static final String APP_PREFIX = "app:";
+    /** App users created per batch insert, and ids per IN list. */
+    private static final int BATCH = 500;
+    /** An app user has no password: no hash matches this. */
+    private static final String NO_PASSWORD = "!";
 
     private final Jdbc jdbc;
     private final InstantSource clock;
@@ -40,13 +53,14 @@ final class JdbcAccountStore implements AccountStore {
 
     @Override
     public Optional<User> findUser(String userId) {
-        return jdbc.queryOne("SELECT id, username, display_name FROM users WHERE id = ?",
+        return jdbc.queryOne("SELECT id, " + USERNAME + ", display_name FROM users WHERE id = ?",
                 JdbcAccountStore::user, userId);
     }
 
     @Override
     public Optional<StoredCredentials> findCredentials(String username) {
-        return jdbc.queryOne("SELECT id, username, display_name, password_hash FROM users WHERE username = ?",
+        return jdbc.queryOne("SELECT id, username, display_name, password_hash FROM users WHERE username = ?"
+                        + " AND app_username IS NULL",
                 rs -> new StoredCredentials(user(rs), rs.getString(4)), username);
     }
 
@@ -56,8 +70,8 @@ final class JdbcAccountStore implements AccountStore {
             return List.of();
         }
         String marks = String.join(",", Collections.nCopies(userIds.size(), "?"));
-        return jdbc.query("SELECT id, username, display_name FROM users WHERE id IN (" + marks + ")"
-                + " ORDER BY username", JdbcAccountStore::user, userIds.toArray());
+        return jdbc.query("SELECT id, " + USERNAME + " AS name, display_name FROM users WHERE id IN ("
+                + marks + ") ORDER BY name, id", JdbcAccountStore::user, userIds.toArray());
     }
 
     @Override
@@ -95,7 +109,7 @@ final class JdbcAccountStore implements AccountStore {
 
     @Override
     public Optional<StoredToken> findToken(String tokenHash) {
-        return jdbc.queryOne("SELECT t.user_id, u.username, t.created_at, t.last_used_at FROM tokens t"
+        return jdbc.queryOne("SELECT t.user_id, COALESCE(u.app_username, u.username), t.created_at, t.last_used_at FROM tokens t"
                         + " JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?",
                 rs -> new StoredToken(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)), tokenHash);
     }
@@ -113,13 +127,124 @@ final class JdbcAccountStore implements AccountStore {
 
     @Override
     public List<String> deleteTokensOf(String userId) {
-        return jdbc.inTransaction("delete the tokens of a user", tx -> {
-            lockUser(tx, userId);
-            List<String> hashes = tx.query("SELECT token_hash FROM tokens WHERE user_id = ?",
-                    rs -> rs.getString(1), userId);
-            tx.update("DELETE FROM tokens WHERE user_id = ?", userId);
+        return jdbc.inTransaction("delete the tokens of a user", tx -> deleteTokens(tx, userId));
+    }
+
+    // --- integration mode -------------------------------------------------------------------------------
+
+    @Override
+    public Optional<StoredAccount> findAccount(String userId) {
+        return jdbc.queryOne("SELECT id, " + USERNAME + ", display_name, app_username IS NOT NULL,"
+                        + " sessions_revoked_at FROM users WHERE id = ?",
+                rs -> new StoredAccount(user(rs), rs.getBoolean(4), rs.getLong(5)), userId);
+    }
+
+    @Override
+    public AppUserWrite putAppUser(String userId, String username, String displayName) {
+        Optional<StoredAccount> found = findAccount(userId);
+        if (found.isEmpty()) {
+            String name = username != null ? username : userId;
+            User user = new User(userId, name, displayName != null ? displayName : name);
+            try {
+                insertAppUsers(List.of(user));
+                return new AppUserWrite(user, true, true);
+            } catch (StoreException e) {
+                if (!Jdbc.isUniqueViolation(e)) {
+                    throw e;
+                }
+                found = findAccount(userId); // made meanwhile by another call: update it
+                if (found.isEmpty()) {
+                    throw e;
+                }
+            }
+        }
+        StoredAccount account = found.get();
+        if (!account.appUser()) {
+            throw new NotAnAppUserException(userId);
+        }
+        User now = account.user();
+        User wanted = new User(userId, username != null ? username : now.username(),
+                displayName != null ? displayName : now.displayName());
+        if (wanted.equals(now)) {
+            return new AppUserWrite(now, false, false);
+        }
+        jdbc.update("UPDATE users SET app_username = ?, display_name = ? WHERE id = ? AND app_username IS NOT NULL",
+                wanted.username(), wanted.displayName(), userId);
+        return new AppUserWrite(wanted, false, true);
+    }
+
+    @Override
+    public List<String> createMissingAppUsers(Collection<String> userIds) {
+        List<String> created = new ArrayList<>();
+        List<String> all = List.copyOf(new LinkedHashSet<>(userIds));
+        for (int from = 0; from < all.size(); from += BATCH) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + BATCH));
+            String marks = String.join(",", Collections.nCopies(chunk.size(), "?"));
+            Set<String> existing = new HashSet<>(jdbc.query("SELECT id FROM users WHERE id IN (" + marks + ")",
+                    rs -> rs.getString(1), chunk.toArray()));
+            List<User> missing = new ArrayList<>();
+            for (String id : chunk) {
+                if (!existing.contains(id)) {
+                    missing.add(new User(id, id, id));
+                }
+            }
+            try {
+                insertAppUsers(missing);
+                missing.forEach(u -> created.add(u.id()));
+            } catch (StoreException e) {
+                if (!Jdbc.isUniqueViolation(e)) {
+                    throw e;
+                }
+                // another call made some of them meanwhile: the rest one at a time
+                for (User user : missing) {
+                    try {
+                        insertAppUsers(List.of(user));
+                        created.add(user.id());
+                    } catch (StoreException one) {
+                        if (!Jdbc.isUniqueViolation(one)) {
+                            throw one;
+                        }
+                    }
+                }
+            }
+        }
+        return created;
+    }
+
+    private void insertAppUsers(List<User> users) {
+        if (users.isEmpty()) {
+            return;
+        }
+        long now = clock.millis();
+        List<Object[]> rows = new ArrayList<>(users.size());
+        for (User user : users) {
+            rows.add(new Object[] {user.id(), APP_PREFIX + user.id(), user.username(), NO_PASSWORD, user.displayName(),
+                    now});
+        }
+        jdbc.inTransaction("create app users", tx -> {
+            tx.batch("INSERT INTO users (id, username, app_username, password_hash, display_name, created_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?)", rows);
+            return null;
+        });
+    }
+
+    @Override
+    public List<String> revokeSessions(String userId, long revokedAt) {
+        return jdbc.inTransaction("revoke the sessions of a user", tx -> {
+            List<String> hashes = deleteTokens(tx, userId);
+            tx.update("UPDATE users SET sessions_revoked_at = GREATEST(sessions_revoked_at, ?) WHERE id = ?",
+                    revokedAt, userId);
             return hashes;
         });
+    }
+
+    /** Deletes a user's tokens, their row locked so a concurrent login waits: the answer names all deleted. */
+    private static List<String> deleteTokens(Jdbc.Transaction tx, String userId) throws SQLException {
+        lockUser(tx, userId);
+        List<String> hashes = tx.query("SELECT token_hash FROM tokens WHERE user_id = ?",
+                rs -> rs.getString(1), userId);
+        tx.update("DELETE FROM tokens WHERE user_id = ?", userId);
+        return hashes;
     }
 
     static User user(ResultSet rs) throws SQLException {

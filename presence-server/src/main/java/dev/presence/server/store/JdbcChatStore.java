@@ -149,6 +149,26 @@ public final class JdbcChatStore implements ChatStore {
     }
 
     @Override
+    public Optional<StoredAccount> findAccount(String userId) {
+        return accounts.findAccount(userId);
+    }
+
+    @Override
+    public AppUserWrite putAppUser(String userId, String username, String displayName) {
+        return accounts.putAppUser(userId, username, displayName);
+    }
+
+    @Override
+    public List<String> createMissingAppUsers(Collection<String> userIds) {
+        return accounts.createMissingAppUsers(userIds);
+    }
+
+    @Override
+    public List<String> revokeSessions(String userId, long revokedAt) {
+        return accounts.revokeSessions(userId, revokedAt);
+    }
+
+    @Override
     public ChatThread createThread(String title, String creatorId) {
         return threads.createThread(title, creatorId);
     }

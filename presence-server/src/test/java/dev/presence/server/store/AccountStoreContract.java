@@ -85,7 +85,7 @@ abstract class AccountStoreContract extends JdbcStoreContract {
 
     @Test
     void aDisplayNameTooLongForTheDatabaseIsBadDataAndChangesNothing() {
-        assertThatThrownBy(() -> accounts.updateDisplayName(ann.id(), "x".repeat(101)))
+        assertThatThrownBy(() -> accounts.updateDisplayName(ann.id(), "x".repeat(129)))
                 .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.isBadData()).isTrue());
 
         assertThat(accounts.findUser(ann.id())).contains(ann);
@@ -194,5 +194,95 @@ abstract class AccountStoreContract extends JdbcStoreContract {
         assertThat(accounts.findToken("a2")).isEmpty();
         assertThat(accounts.findToken("b1")).isPresent();
         assertThat(accounts.deleteTokensOf(ann.id())).isEmpty();
+    }
+
+    // --- integration mode: the app's users ---------------------------------------------------------------
+
+    @Test
+    void anAppUserIsCreatedWithTheAppsIdThenUpdatedAndKeptWhenNothingChanges() {
+        String id = "acme:user-" + "x".repeat(110); // app ids run to 128 characters
+        AppUserWrite created = accounts.putAppUser(id, null, null);
+        assertThat(created).isEqualTo(new AppUserWrite(new User(id, id, id), true, true));
+
+        AppUserWrite renamed = accounts.putAppUser(id, "carol", "Carol");
+        assertThat(renamed).isEqualTo(new AppUserWrite(new User(id, "carol", "Carol"), false, true));
+        assertThat(accounts.putAppUser(id, null, "Carol")).isEqualTo(new AppUserWrite(renamed.user(), false, false));
+
+        assertThat(accounts.findUser(id)).contains(new User(id, "carol", "Carol"));
+        assertThat(accounts.findAccount(id)).contains(new StoredAccount(new User(id, "carol", "Carol"), true, 0));
+        assertThat(accounts.findAccount(ann.id())).contains(new StoredAccount(ann, false, 0));
+        assertThat(accounts.findAccount("nobody")).isEmpty();
+    }
+
+    @Test
+    void anAppUsersNameNeitherLogsInNorCompetesWithASignup() {
+        accounts.putAppUser("42", "ann", "Ann from the app"); // a signed-up "ann" exists: no conflict
+
+        assertThat(accounts.findCredentials("ann").orElseThrow().user()).isEqualTo(ann);
+        assertThat(accounts.findCredentials("app:42")).isEmpty();
+        User bob = accounts.createUser("bob", "hash", "Bob");
+        assertThat(accounts.findUsers(List.of(bob.id(), "42", ann.id())))
+                .extracting(User::id).containsExactly("42", ann.id(), bob.id()); // by shown name, then id
+    }
+
+    @Test
+    void aSignedUpUserCannotBeTakenOverByTheApp() {
+        assertThatThrownBy(() -> accounts.putAppUser(ann.id(), "mallory", "Mallory"))
+                .isInstanceOf(NotAnAppUserException.class);
+        assertThat(accounts.findUser(ann.id())).contains(ann);
+    }
+
+    @Test
+    void missingAppUsersAreCreatedInBatchesAndExistingOnesLeftAlone() {
+        accounts.putAppUser("a", "alpha", "Alpha");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 1_200; i++) {
+            ids.add("m" + i);
+        }
+        ids.add("a");
+        ids.add(ann.id());
+        ids.add("m0"); // twice
+
+        List<String> created = accounts.createMissingAppUsers(ids);
+
+        assertThat(created).hasSize(1_200).doesNotContain("a", ann.id());
+        assertThat(accounts.findUser("m1199")).contains(new User("m1199", "m1199", "m1199"));
+        assertThat(accounts.findUser("a")).contains(new User("a", "alpha", "Alpha"));
+        assertThat(accounts.findUser(ann.id())).contains(ann);
+        assertThat(accounts.createMissingAppUsers(ids)).isEmpty();
+    }
+
+    @Test
+    void racingCreationsOfOneAppUserMakeItOnce() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<AppUserWrite>> writes = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                writes.add(pool.submit(() -> accounts.putAppUser("racer", null, "Racer")));
+            }
+            long createdCount = 0;
+            for (Future<AppUserWrite> write : writes) {
+                createdCount += write.get().created() ? 1 : 0;
+            }
+            assertThat(createdCount).isEqualTo(1);
+            assertThat(accounts.findUser("racer")).contains(new User("racer", "racer", "Racer"));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void revokingSessionsDeletesTokensAndKeepsTheLatestRevocationTime() {
+        accounts.putAppUser("app-1", null, null);
+        accounts.saveToken("t1", "app-1", 1_000, 50);
+        accounts.saveToken("t2", "app-1", 1_001, 50);
+
+        assertThat(accounts.revokeSessions("app-1", 5_000)).containsExactlyInAnyOrder("t1", "t2");
+        assertThat(accounts.findToken("t1")).isEmpty();
+        assertThat(accounts.findAccount("app-1").orElseThrow().sessionsRevokedAt()).isEqualTo(5_000);
+
+        assertThat(accounts.revokeSessions("app-1", 4_000)).isEmpty();
+        assertThat(accounts.findAccount("app-1").orElseThrow().sessionsRevokedAt()).isEqualTo(5_000);
+        assertThat(accounts.revokeSessions("nobody", 6_000)).isEmpty();
     }
 }
