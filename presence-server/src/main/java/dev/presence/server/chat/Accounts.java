@@ -222,6 +222,18 @@ public final class Accounts implements Authenticator {
         });
     }
 
+    /**
+     * The server API's "revoke a user's sessions": every stored token of the user is deleted, the app's JWTs issued
+     * until now are refused from now on, and the user's sockets are closed with 4401.
+     */
+    public void revokeSessions(String userId) {
+        translated(() -> {
+            List<String> revoked = store.revokeSessions(userId, System.currentTimeMillis());
+            revoked.forEach(tokens::revoke);
+            hub.closeSessionsOfUser(userId, revoked);
+        });
+    }
+
     /** Blocking token check, for the HTTP API on a worker; a use slides the token's expiry. */
     public Optional<Identity> identify(String token) {
         return translated(() -> {

@@ -62,6 +62,23 @@ public final class ServerCommand {
                     + " (env PRESENCE_DRAIN, default ${DEFAULT-VALUE}).")
     Duration drain;
 
+    // --- integration mode: the app's own backend ---------------------------------------------------------
+
+    @Option(names = "--api-key-file", defaultValue = "${env:PRESENCE_API_KEY_FILE}", paramLabel = "FILE",
+            description = "Keys of the server API, one per line; several for rotation (env PRESENCE_API_KEY_FILE,"
+                    + " default: none, the server API is off).")
+    Path apiKeyFile;
+
+    @Option(names = "--jwt-secret-file", defaultValue = "${env:PRESENCE_JWT_SECRET_FILE}", paramLabel = "FILE",
+            description = "HS256 secret of the app's JWTs, at least 32 bytes (env PRESENCE_JWT_SECRET_FILE,"
+                    + " default: none).")
+    Path jwtSecretFile;
+
+    @Option(names = "--jwt-public-key-file", defaultValue = "${env:PRESENCE_JWT_PUBLIC_KEY_FILE}",
+            paramLabel = "FILE", description = "PEM public key (RS256 or ES256) of the app's JWTs"
+                    + " (env PRESENCE_JWT_PUBLIC_KEY_FILE, default: none).")
+    Path jwtPublicKeyFile;
+
     @Option(names = "--heartbeat-interval", defaultValue = "${env:PRESENCE_HEARTBEAT_INTERVAL:-20s}",
             converter = DurationConverter.class, paramLabel = "DURATION",
             description = "How often the server pings each connection (env PRESENCE_HEARTBEAT_INTERVAL,"
@@ -135,6 +152,7 @@ public final class ServerCommand {
                 .heartbeat(heartbeatInterval, heartbeatTimeout).offlineGrace(offlineGrace).allowedOrigins(origins)
                 .maxConnections(maxConnections).tokenTtl(tokenTtl).maxTokensPerUser(maxTokensPerUser)
                 .maxPendingPerAddress(maxPendingPerAddress).requestTimeout(requestTimeout).metricsPort(metricsPort)
+                .apiKeyFile(apiKeyFile).jwtSecretFile(jwtSecretFile).jwtPublicKeyFile(jwtPublicKeyFile)
                 .build();
     }
 

@@ -37,6 +37,7 @@ import java.util.function.Consumer;
  * @param keepAliveTimeout      an idle keep-alive HTTP connection is closed after it
  * @param metricsPort           0: {@code /metrics} on the main port; else only on this port, on 127.0.0.1
  * @param rateLimits            logins, messages and invitations (not flags; tests shorten them)
+ * @param integration           the app's API keys and JWT keys (integration mode)
  */
 public record ServerConfig(String host, int port, Path dataDir, Optional<String> dbUrl, Optional<String> redisUrl,
                            Duration nodeLease, Optional<String> nodeId, Duration drain, List<String> pageServers,
@@ -44,7 +45,7 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
                            List<String> allowedOrigins, Duration helloTimeout, int maxConnections,
                            Duration tokenTtl, int maxTokensPerUser, int maxPendingPerAddress,
                            Duration requestTimeout, Duration keepAliveTimeout, int metricsPort,
-                           RateLimits rateLimits) {
+                           RateLimits rateLimits, Integration integration) {
 
     public ServerConfig {
         if (host == null || host.isBlank()) {
@@ -93,6 +94,9 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
         requirePositive("request timeout", requestTimeout);
         requirePositive("keep-alive timeout", keepAliveTimeout);
         requirePort("metrics port", metricsPort);
+        if (integration == null) {
+            throw new IllegalArgumentException("integration must not be null (use Integration.none())");
+        }
         if (rateLimits == null) {
             throw new IllegalArgumentException("rate limits must be given");
         }
@@ -146,6 +150,7 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
         private Duration keepAliveTimeout = Duration.ofSeconds(60);
         private int metricsPort;
         private RateLimits rateLimits = RateLimits.defaults();
+        private Integration integration = Integration.none();
 
         public Builder() {
         }
@@ -173,6 +178,7 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
             keepAliveTimeout = c.keepAliveTimeout;
             metricsPort = c.metricsPort;
             rateLimits = c.rateLimits;
+            integration = c.integration;
         }
 
         public Builder host(String value) {
@@ -282,10 +288,30 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
         }
 
         /** @throws IllegalArgumentException with a message for a person when a value is out of range */
+        public Builder integration(Integration value) {
+            integration = value;
+            return this;
+        }
+
+        public Builder apiKeyFile(Path file) {
+            integration = integration.withApiKeyFile(file);
+            return this;
+        }
+
+        public Builder jwtSecretFile(Path file) {
+            integration = integration.withJwtSecretFile(file);
+            return this;
+        }
+
+        public Builder jwtPublicKeyFile(Path file) {
+            integration = integration.withJwtPublicKeyFile(file);
+            return this;
+        }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, nodeLease, nodeId, drain, pageServers, heartbeatInterval, heartbeatTimeout,
                     offlineGrace, allowedOrigins, helloTimeout, maxConnections, tokenTtl, maxTokensPerUser,
-                    maxPendingPerAddress, requestTimeout, keepAliveTimeout, metricsPort, rateLimits);
+                    maxPendingPerAddress, requestTimeout, keepAliveTimeout, metricsPort, rateLimits, integration);
         }
     }
 }
