@@ -1,5 +1,7 @@
 package dev.presence.server.config;
 
+import dev.presence.server.webhook.WebhookSettings;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +39,7 @@ import java.util.function.Consumer;
  * @param keepAliveTimeout      an idle keep-alive HTTP connection is closed after it
  * @param metricsPort           0: {@code /metrics} on the main port; else only on this port, on 127.0.0.1
  * @param rateLimits            logins, messages and invitations (not flags; tests shorten them)
+ * @param webhooks              where status changes are POSTed ({@code --webhook-url}); empty: webhooks are off
  */
 public record ServerConfig(String host, int port, Path dataDir, Optional<String> dbUrl, Optional<String> redisUrl,
                            Duration nodeLease, Optional<String> nodeId, Duration drain, List<String> pageServers,
@@ -44,7 +47,7 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
                            List<String> allowedOrigins, Duration helloTimeout, int maxConnections,
                            Duration tokenTtl, int maxTokensPerUser, int maxPendingPerAddress,
                            Duration requestTimeout, Duration keepAliveTimeout, int metricsPort,
-                           RateLimits rateLimits) {
+                           RateLimits rateLimits, Optional<WebhookSettings> webhooks) {
 
     public ServerConfig {
         if (host == null || host.isBlank()) {
@@ -96,6 +99,9 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
         if (rateLimits == null) {
             throw new IllegalArgumentException("rate limits must be given");
         }
+        if (webhooks == null) {
+            throw new IllegalArgumentException("webhooks must be given (empty: off)");
+        }
     }
 
     private static void requirePositive(String what, Duration value) {
@@ -146,6 +152,7 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
         private Duration keepAliveTimeout = Duration.ofSeconds(60);
         private int metricsPort;
         private RateLimits rateLimits = RateLimits.defaults();
+        private Optional<WebhookSettings> webhooks = Optional.empty();
 
         public Builder() {
         }
@@ -173,6 +180,7 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
             keepAliveTimeout = c.keepAliveTimeout;
             metricsPort = c.metricsPort;
             rateLimits = c.rateLimits;
+            webhooks = c.webhooks;
         }
 
         public Builder host(String value) {
@@ -276,6 +284,12 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
             return this;
         }
 
+        /** Webhooks on (null: off). */
+        public Builder webhooks(WebhookSettings value) {
+            webhooks = Optional.ofNullable(value);
+            return this;
+        }
+
         public Builder rateLimits(RateLimits value) {
             rateLimits = value;
             return this;
@@ -285,7 +299,7 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, nodeLease, nodeId, drain, pageServers, heartbeatInterval, heartbeatTimeout,
                     offlineGrace, allowedOrigins, helloTimeout, maxConnections, tokenTtl, maxTokensPerUser,
-                    maxPendingPerAddress, requestTimeout, keepAliveTimeout, metricsPort, rateLimits);
+                    maxPendingPerAddress, requestTimeout, keepAliveTimeout, metricsPort, rateLimits, webhooks);
         }
     }
 }

@@ -27,7 +27,8 @@ class JdbcChatStoreTest {
     private final List<Call> calls = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final JdbcChatStore store = new JdbcChatStore(recording(AccountStore.class), recording(ThreadStore.class),
-            recording(MessageStore.class), recording(StatusStore.class), () -> closed.set(true));
+            recording(MessageStore.class), recording(StatusStore.class), recording(WebhookOutbox.class),
+            () -> closed.set(true));
 
     @Test
     void everyCallReachesTheStoreOfItsPortWithItsArguments() throws Exception {
