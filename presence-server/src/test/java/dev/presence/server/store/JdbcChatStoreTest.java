@@ -72,7 +72,7 @@ class JdbcChatStoreTest {
                 args[i] = 1_000L + i;
             } else if (type == int.class) {
                 args[i] = 10 + i;
-            } else if (type == Collection.class) {
+            } else if (type == Collection.class || type == List.class) {
                 args[i] = List.of("arg" + i);
             } else if (type == Consumer.class) {
                 args[i] = (Consumer<Object>) x -> { };
