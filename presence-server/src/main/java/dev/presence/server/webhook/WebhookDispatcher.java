@@ -59,6 +59,9 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    /** Held here because the metrics registry holds a counter's source only weakly. */
+    private final List<java.util.function.Supplier<Number>> counterSources = List.of(failures::get, delivered::get,
+            dropped::get);
     private volatile long depth;
     private volatile long oldestCreatedAt;
     private volatile boolean closed;
@@ -87,10 +90,11 @@ public final class WebhookDispatcher implements AutoCloseable {
         metrics.gauge("presence_webhook_oldest_undelivered_age_seconds", "Age of the oldest change waiting for the"
                 + " webhook (seen by the sending node; 0 on the others)", this::oldestAgeSeconds);
         metrics.counter("presence_webhook_failures_total", "Webhook POSTs that failed (non-2xx, timeout,"
-                + " connection error)", failures::get);
-        metrics.counter("presence_webhook_delivered_total", "Webhook POSTs answered with a 2xx", delivered::get);
+                + " connection error)", counterSources.get(0));
+        metrics.counter("presence_webhook_delivered_total", "Webhook POSTs answered with a 2xx",
+                counterSources.get(1));
         metrics.counter("presence_webhook_dropped_total", "Changes dropped after failing for longer than the"
-                + " retry period", dropped::get);
+                + " retry period", counterSources.get(2));
     }
 
     private static Thread daemon(Runnable r, String name) {
