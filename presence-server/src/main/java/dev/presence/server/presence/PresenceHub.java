@@ -130,11 +130,11 @@ public final class PresenceHub implements AutoCloseable {
             UserStatus now = engine.status(s.userId());
             journal.record(now); // offline now, before this run's first alive() could make it look online
             restored.add(now);
-            if (keepFlips) {
+            if (keepFlips && !now.online() && now.version() > s.version()) {
                 // the journal holds each user's latest status that may not be saved, so neither may its flip
-                // be; a restore that ends an online status is the offline flip the app must hear of
-                writeBehind.addFlips(s.online() && !now.online() && now.version() > s.version()
-                        ? List.of(s, now) : List.of(s));
+                // be; it keeps no online bit, so the app is sent the state the restore leaves: offline, with a
+                // version above any the crashed run handed out
+                writeBehind.addFlips(List.of(now));
             }
         }
         writeBehind.add(restored);
