@@ -18,7 +18,6 @@ import dev.presence.server.presence.HubLoop;
 import dev.presence.server.presence.HubThread;
 import dev.presence.server.presence.PresenceHub;
 import dev.presence.server.presence.StatusJournal;
-import dev.presence.server.store.ChatStore;
 import dev.presence.server.store.JdbcChatStore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -39,6 +38,7 @@ import dev.presence.server.http.BoundedBodyAggregator;
 import dev.presence.server.http.HttpTimeouts;
 import dev.presence.server.http.MetricsEndpoint;
 import dev.presence.server.web.PendingConnections;
+import dev.presence.server.webhook.WebhookDispatcher;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
@@ -70,7 +70,9 @@ public final class PresenceServer implements AutoCloseable {
     private final ServerConfig config;
     /** The embedded database's folder, locked for this server; null on PostgreSQL. */
     private final DataDirectory dataDirectory;
-    private final ChatStore store;
+    private final JdbcChatStore store;
+    /** Sends status changes to {@code --webhook-url}; null when webhooks are off. */
+    private final WebhookDispatcher webhooks;
     private final ThreadPoolExecutor workers;
     private final HubThread hubThread = new HubThread();
     /** This node's part in a cluster; null for a single node. */
@@ -104,6 +106,8 @@ public final class PresenceServer implements AutoCloseable {
         this.cluster = config.redisUrl().isEmpty() ? null
                 : new ClusterNode(nodeId(config), config.redisUrl().get(), config.nodeLease(), loop, grace);
         ServerMetrics metrics = new ServerMetrics(Optional.ofNullable(cluster).map(ClusterNode::nodeId));
+        this.webhooks = config.webhooks().map(settings -> new WebhookDispatcher(store.webhooks(), settings,
+                cluster != null ? cluster.nodeId() : nodeId(config), metrics)).orElse(null);
         StatusJournal journal = null;
         PresenceHub madeHub = null;
         try {
@@ -114,12 +118,18 @@ public final class PresenceServer implements AutoCloseable {
                             : sink -> new LocalPresenceEngine(loop.clock(), loop.scheduler(), grace, sink),
                     store, journal, workers, metrics, new PresenceHub.Heartbeat(
                             config.heartbeatInterval().toMillis(), config.heartbeatTimeout().toMillis()),
-                    cluster != null ? cluster.routes() : local -> local);
+                    cluster != null ? cluster.routes() : local -> local, webhooks == null ? null : webhooks::wake);
             if (cluster != null) {
                 cluster.join(store, workers, config.nodeLease().multipliedBy(3));
                 cluster.bind(metrics);
             }
+            if (webhooks != null) {
+                webhooks.start();
+            }
         } catch (Exception e) {
+            if (webhooks != null) {
+                webhooks.close();
+            }
             if (madeHub != null) {
                 madeHub.close();
             } else if (journal != null) {
@@ -261,11 +271,11 @@ public final class PresenceServer implements AutoCloseable {
         return new PresenceServer(config);
     }
 
-    private ChatStore openStore(ServerConfig config) throws StartupException {
+    private JdbcChatStore openStore(ServerConfig config) throws StartupException {
         if (config.dbUrl().isPresent()) {
             return JdbcChatStore.open(config.dbUrl().get(), null);
         }
-        ChatStore embedded;
+        JdbcChatStore embedded;
         try {
             embedded = JdbcChatStore.embedded(config.dataDir());
         } catch (RuntimeException e) {
@@ -388,7 +398,10 @@ public final class PresenceServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        hub.close();
+        hub.close(); // its last save may add flips: the sender is stopped after, they go at the next start
+        if (webhooks != null) {
+            webhooks.close();
+        }
         if (cluster != null) {
             cluster.close();
         }
