@@ -3,6 +3,7 @@ package dev.presence.server;
 import dev.presence.core.LocalPresenceEngine;
 import dev.presence.server.chat.Accounts;
 import dev.presence.server.cluster.ClusterNode;
+import dev.presence.server.chat.MembershipLocks;
 import dev.presence.server.chat.Messages;
 import dev.presence.server.chat.PasswordPool;
 import dev.presence.server.chat.Statuses;
@@ -139,7 +140,8 @@ public final class PresenceServer implements AutoCloseable {
         this.hub = madeHub;
         Statuses statuses = new Statuses(hub);
         Accounts accounts = new Accounts(store, hub, workers, PasswordPool.forThisMachine(), config);
-        Threads threads = new Threads(store, store, hub, statuses, config);
+        MembershipLocks membershipLocks = new MembershipLocks();
+        Threads threads = new Threads(store, store, hub, statuses, membershipLocks, config);
         Messages messages = new Messages(store, hub, threads, config);
         this.gateway = new WebSocketGateway(hub, accounts, metrics, config.heartbeatInterval().toMillis(),
                 config.heartbeatTimeout().toMillis(), config.helloTimeout().toMillis(), config.allowedOrigins());
