@@ -100,7 +100,10 @@ public final class ServerApiRoutes {
                     return new ApiResponse(202, Json.object().put("delivered", delivered));
                 }),
                 Route.of(GET, PREFIX + "/presence", r -> ApiResponse.ok(ApiBodies.list(
-                        users.presence(r.queryAll("user_id")), ProtocolObjects::status))));
+                        users.presence(r.queryAll("user_id")), ProtocolObjects::status))),
+                // the same for lists too long for a URI (1,000 ids of up to 128 characters): an addition
+                Route.of(POST, PREFIX + "/presence", r -> ApiResponse.ok(ApiBodies.list(
+                        users.presence(required(r, "user_ids")), ProtocolObjects::status))));
     }
 
     private static List<String> required(ApiRequest r, String field) {
