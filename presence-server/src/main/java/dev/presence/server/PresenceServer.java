@@ -154,8 +154,8 @@ public final class PresenceServer implements AutoCloseable {
         boolean metricsElsewhere = config.metricsPort() != 0;
         ApiRoutes api = new ApiRoutes(accounts, threads, messages, statuses);
         ServerApiRoutes serverApi = apiKeys == null ? null : new ServerApiRoutes(apiKeys,
-                new AppUsers(store, accounts, hub, statuses), new AppThreads(store, store, hub, threads, membershipLocks),
-                new AppEvents(store, hub, statuses));
+                new AppUsers(store, accounts, hub, statuses),
+                new AppThreads(store, store, hub, threads, membershipLocks), new AppEvents(store, hub, statuses));
         HttpHandler http = new HttpHandler(api, serverApi, MAX_HTTP_BODY, gateway::upgrade, metrics, workers,
                 !metricsElsewhere, nodeState(), config.pageServers());
         ConnectionLimit limit = new ConnectionLimit(config.maxConnections());

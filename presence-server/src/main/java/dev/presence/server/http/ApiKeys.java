@@ -122,8 +122,8 @@ public final class ApiKeys {
                 continue;
             }
             if (key.length() < MIN_LENGTH) {
-                throw new UnusableFile("--api-key-file " + file + ": the key on line " + lineNumber + " is shorter than "
-                        + MIN_LENGTH + " characters; use long random keys (e.g. openssl rand -hex 32)", null);
+                throw new UnusableFile("--api-key-file " + file + ": the key on line " + lineNumber
+                        + " is shorter than " + MIN_LENGTH + " characters; use long random keys (e.g. openssl rand -hex 32)", null);
             }
             digests.add(sha256(key.getBytes(StandardCharsets.UTF_8)));
         }

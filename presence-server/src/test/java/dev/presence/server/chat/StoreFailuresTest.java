@@ -54,8 +54,8 @@ class StoreFailuresTest {
         Threads threads = new Threads(failingWith(DOWN), failingWith(DOWN), null, null, new MembershipLocks(),
                 config);
         Messages messages = new Messages(failingWith(DOWN), null, threads, config);
-        Threads refusing = new Threads(failingWith(BAD_VALUE), failingWith(BAD_VALUE), null, null, new MembershipLocks(),
-                config);
+        Threads refusing = new Threads(failingWith(BAD_VALUE), failingWith(BAD_VALUE), null, null,
+                new MembershipLocks(), config);
 
         assertThat(statusOf(() -> accounts.identify("a-token"))).isEqualTo(503);
         assertThat(statusOf(() -> accounts.me("u1"))).isEqualTo(503);
