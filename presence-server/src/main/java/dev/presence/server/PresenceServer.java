@@ -2,7 +2,11 @@ package dev.presence.server;
 
 import dev.presence.core.LocalPresenceEngine;
 import dev.presence.server.chat.Accounts;
+import dev.presence.server.chat.AppEvents;
+import dev.presence.server.chat.AppThreads;
+import dev.presence.server.chat.AppUsers;
 import dev.presence.server.cluster.ClusterNode;
+import dev.presence.server.chat.MembershipLocks;
 import dev.presence.server.chat.Messages;
 import dev.presence.server.chat.PasswordPool;
 import dev.presence.server.chat.Statuses;
@@ -10,7 +14,9 @@ import dev.presence.server.chat.Threads;
 import dev.presence.server.config.ServerConfig;
 import dev.presence.server.protocol.CloseCodes;
 import dev.presence.server.gateway.WebSocketGateway;
+import dev.presence.server.http.ApiKeys;
 import dev.presence.server.http.ApiRoutes;
+import dev.presence.server.http.ServerApiRoutes;
 import dev.presence.server.http.HttpHandler;
 import dev.presence.server.http.NodeState;
 import dev.presence.server.metrics.ServerMetrics;
@@ -91,6 +97,7 @@ public final class PresenceServer implements AutoCloseable {
 
     private PresenceServer(ServerConfig config) throws Exception {
         this.config = config;
+        ApiKeys apiKeys = apiKeys(config); // first: a bad key file stops the start before anything is opened
         this.dataDirectory = config.dbUrl().isPresent() ? null : DataDirectory.open(config.dataDir());
         try {
             this.store = openStore(config);
@@ -149,14 +156,18 @@ public final class PresenceServer implements AutoCloseable {
         this.hub = madeHub;
         Statuses statuses = new Statuses(hub);
         Accounts accounts = new Accounts(store, hub, workers, PasswordPool.forThisMachine(), config);
-        Threads threads = new Threads(store, store, hub, statuses, config);
+        MembershipLocks membershipLocks = new MembershipLocks();
+        Threads threads = new Threads(store, store, hub, statuses, membershipLocks, config);
         Messages messages = new Messages(store, hub, threads, config);
         this.gateway = new WebSocketGateway(hub, accounts, metrics, config.heartbeatInterval().toMillis(),
                 config.heartbeatTimeout().toMillis(), config.helloTimeout().toMillis(), config.allowedOrigins());
         boolean metricsElsewhere = config.metricsPort() != 0;
         ApiRoutes api = new ApiRoutes(accounts, threads, messages, statuses);
-        HttpHandler http = new HttpHandler(api, gateway::upgrade, metrics, workers, !metricsElsewhere, nodeState(),
-                config.pageServers());
+        ServerApiRoutes serverApi = apiKeys == null ? null : new ServerApiRoutes(apiKeys,
+                new AppUsers(store, accounts, hub, statuses),
+                new AppThreads(store, store, hub, threads, membershipLocks), new AppEvents(store, hub, statuses));
+        HttpHandler http = new HttpHandler(api, serverApi, MAX_HTTP_BODY, gateway::upgrade, metrics, workers,
+                !metricsElsewhere, nodeState(), config.pageServers());
         ConnectionLimit limit = new ConnectionLimit(config.maxConnections());
         PendingConnections pending = new PendingConnections(config.maxPendingPerAddress());
 
@@ -269,6 +280,20 @@ public final class PresenceServer implements AutoCloseable {
     /** Opens the store, loads the membership index and binds; returns once the server accepts connections. */
     public static PresenceServer start(ServerConfig config) throws Exception {
         return new PresenceServer(config);
+    }
+
+    /** The server API's keys, or null when it is off. */
+    private static ApiKeys apiKeys(ServerConfig config) throws StartupException {
+        if (config.integration().apiKeyFile().isEmpty()) {
+            return null;
+        }
+        try {
+            ApiKeys keys = ApiKeys.load(config.integration().apiKeyFile().get());
+            log.info("Server API on (/api/server/...), keys from {}", config.integration().apiKeyFile().get());
+            return keys;
+        } catch (ApiKeys.UnusableFile e) {
+            throw new StartupException(e.getMessage(), e);
+        }
     }
 
     private JdbcChatStore openStore(ServerConfig config) throws StartupException {

@@ -167,6 +167,21 @@ public final class JdbcChatStore implements ChatStore {
     }
 
     @Override
+    public List<AppUserWrite> putAppUsers(List<AppUserFields> users) {
+        return accounts.putAppUsers(users);
+    }
+
+    @Override
+    public ThreadWrite putThread(String threadId, String title, Collection<String> memberIds) {
+        return threads.putThread(threadId, title, memberIds);
+    }
+
+    @Override
+    public List<String> addMembers(String threadId, Collection<String> userIds) {
+        return threads.addMembers(threadId, userIds);
+    }
+
+    @Override
     public List<String> createMissingAppUsers(Collection<String> userIds) {
         return accounts.createMissingAppUsers(userIds);
     }
