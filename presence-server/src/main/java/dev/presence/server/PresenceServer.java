@@ -2,6 +2,7 @@ package dev.presence.server;
 
 import dev.presence.core.LocalPresenceEngine;
 import dev.presence.server.chat.Accounts;
+import dev.presence.server.chat.AppJwts;
 import dev.presence.server.cluster.ClusterNode;
 import dev.presence.server.chat.Messages;
 import dev.presence.server.chat.PasswordPool;
@@ -89,6 +90,8 @@ public final class PresenceServer implements AutoCloseable {
 
     private PresenceServer(ServerConfig config) throws Exception {
         this.config = config;
+        // before anything is opened: a bad key file stops the start with one line and nothing to clean up
+        Optional<AppJwts> jwts = AppJwts.load(config.integration(), System::currentTimeMillis);
         this.dataDirectory = config.dbUrl().isPresent() ? null : DataDirectory.open(config.dataDir());
         try {
             this.store = openStore(config);
@@ -138,7 +141,7 @@ public final class PresenceServer implements AutoCloseable {
         }
         this.hub = madeHub;
         Statuses statuses = new Statuses(hub);
-        Accounts accounts = new Accounts(store, hub, workers, PasswordPool.forThisMachine(), config);
+        Accounts accounts = new Accounts(store, hub, workers, PasswordPool.forThisMachine(), config, jwts);
         Threads threads = new Threads(store, store, hub, statuses, config);
         Messages messages = new Messages(store, hub, threads, config);
         this.gateway = new WebSocketGateway(hub, accounts, metrics, config.heartbeatInterval().toMillis(),

@@ -211,11 +211,11 @@ public final class AppJwts {
      * @param tokenHash the token's SHA-256 ({@link Tokens#hash}), the key of what is remembered
      */
     public Optional<AppToken> verify(String token, String tokenHash) {
-        long now = clock.getAsLong();
-        AppToken known = verified.getIfPresent(tokenHash);
-        if (known != null) {
-            return known.expiresAt() > now ? Optional.of(known) : Optional.empty();
+        Optional<AppToken> known = remembered(tokenHash);
+        if (known.isPresent()) {
+            return known;
         }
+        long now = clock.getAsLong();
         if (token == null || token.length() > MAX_TOKEN_CHARS || !looksLikeJwt(token)) {
             return Optional.empty();
         }
@@ -224,8 +224,14 @@ public final class AppJwts {
         return checked;
     }
 
-    /** Remembered verified tokens, for tests. */
-    long remembered() {
+    /** A token verified before and not expired, from memory (cheap: for event loops); else empty. */
+    public Optional<AppToken> remembered(String tokenHash) {
+        AppToken known = verified.getIfPresent(tokenHash);
+        return known != null && known.expiresAt() > clock.getAsLong() ? Optional.of(known) : Optional.empty();
+    }
+
+    /** How many verified tokens are remembered, for tests. */
+    long rememberedCount() {
         verified.cleanUp();
         return verified.estimatedSize();
     }

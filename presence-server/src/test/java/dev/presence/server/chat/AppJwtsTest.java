@@ -185,10 +185,10 @@ class AppJwtsTest {
         AppJwts jwts = withSecret();
         String token = hs256(claims());
         assertThat(verify(jwts, token)).isPresent();
-        assertThat(jwts.remembered()).isEqualTo(1);
+        assertThat(jwts.rememberedCount()).isEqualTo(1);
         now.addAndGet(60_000);
         assertThat(verify(jwts, token)).isEmpty();
-        assertThat(jwts.remembered()).isZero();
+        assertThat(jwts.rememberedCount()).isZero();
     }
 
     @Test

@@ -165,7 +165,7 @@ class PresenceHubTest {
 
     @Test
     void aRevocationIsRememberedForFiveMinutesThenLeftToTheStore() {
-        hub().closeSessionsOfUser("u1", List.of("old-token"));
+        hub().closeSessionsOfUser("u1", Long.MIN_VALUE, List.of("old-token"), "logged out everywhere");
 
         time.advance(RevokedTokens.MEMORY.toMillis() - 1);
         FakeSession stillRefused = new FakeSession("s1", "u1", "old-token");
