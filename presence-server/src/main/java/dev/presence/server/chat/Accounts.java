@@ -39,8 +39,9 @@ import static dev.presence.server.chat.StoreFailures.translated;
  * <p>In integration mode the app's JWTs ({@link AppJwts}) are accepted wherever a login token is: a token with the
  * shape of a JWT takes that path, any other the login token's, exactly as without JWTs. The app's users are
  * remembered for {@link #APP_ACCOUNT_MEMORY} so a reconnect storm does not read the store once per socket; a
- * revocation forgets the user here, and every node's hub refuses and closes the sessions issued before it (so a
- * node whose memory is older than a revocation made elsewhere still keeps it).
+ * revocation forgets the user on every node (the hubs pass it on, at most once: the short memory bounds what a lost
+ * message costs an HTTP call), and every node's hub closes the sessions issued before it and refuses them for
+ * minutes, so a socket is never let in by a node whose memory is older than a revocation made elsewhere.
  */
 public final class Accounts implements Authenticator {
 
@@ -99,6 +100,13 @@ public final class Accounts implements Authenticator {
         this.maxTokensPerUser = config.maxTokensPerUser();
         this.loginsPerAccount = new RateLimiter(config.rateLimits().loginsPerAccount());
         this.loginsPerAddress = new RateLimiter(config.rateLimits().loginsPerAddress());
+        if (hub != null && this.jwts != null) {
+            // a revocation made on another node: forget the account here too, so HTTP refuses at once as well
+            hub.onUserRevoked(userId -> {
+                revocations.incrementAndGet();
+                appAccounts.invalidate(userId);
+            });
+        }
     }
 
     /** What a login gives: the token (shown once) and the user. */

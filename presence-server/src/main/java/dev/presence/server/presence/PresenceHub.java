@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -56,6 +57,8 @@ public final class PresenceHub implements AutoCloseable {
     private final PresenceEngine engine;
     /** Where chat events go: this node's sessions, or every node's. */
     private final EventRoute route;
+    /** Told of every revocation of a user's sessions, from any node; on the hub's thread. */
+    private volatile Consumer<String> userRevoked = userId -> { };
     /** Set once closeAll began: sessions still authenticating are turned away. */
     private boolean closing;
     /** Set on the hub's thread once the last statuses were taken for saving: nothing changes after that. */
@@ -298,9 +301,25 @@ public final class PresenceHub implements AutoCloseable {
         run(() -> route.revoke(revocation));
     }
 
+    /**
+     * Tells {@code listener} the id of every user whose sessions are revoked, on this node or another (so what a
+     * node remembers of the user's account can be forgotten there too). It runs on the hub's thread: it must be
+     * quick and never block.
+     */
+    public void onUserRevoked(Consumer<String> listener) {
+        this.userRevoked = listener;
+    }
+
     /** This node's part of a revocation (from this node or another); on the hub's thread. */
     private void revokeHere(SessionRevocation revocation) {
         revokedTokens.revoke(revocation);
+        if (revocation.userId() != null) {
+            try {
+                userRevoked.accept(revocation.userId()); // before the close a client may react to
+            } catch (RuntimeException e) {
+                log.warn("A revocation listener failed", e);
+            }
+        }
         if (revocation.userId() == null) {
             registry.forEach(s -> {
                 if (revocation.covers(s.userId(), s.tokenHash(), s.issuedAt())) {
