@@ -265,13 +265,14 @@ public final class Accounts implements Authenticator {
      * For an app user this is {@link #revokeSessions}: their JWTs issued until now are refused too.
      */
     public void logOutEverywhere(Identity identity) {
+        if (jwts != null) {
+            revoke(identity.userId(), "logged out everywhere");
+            return;
+        }
         translated(() -> {
-            long now = System.currentTimeMillis();
-            List<String> revoked = jwts != null ? store.revokeSessions(identity.userId(), now)
-                    : store.deleteTokensOf(identity.userId());
+            List<String> revoked = store.deleteTokensOf(identity.userId());
             forget(identity.userId(), revoked);
-            hub.closeSessionsOfUser(identity.userId(), jwts != null ? refusedUpTo(now) : Long.MIN_VALUE, revoked,
-                    "logged out everywhere");
+            hub.closeSessionsOfUser(identity.userId(), Long.MIN_VALUE, revoked, "logged out everywhere");
         });
     }
 
@@ -281,11 +282,15 @@ public final class Accounts implements Authenticator {
      * refused from now on, and the user's sockets are closed with 4401 on every node.
      */
     public void revokeSessions(String userId) {
+        revoke(userId, "sessions revoked");
+    }
+
+    private void revoke(String userId, String reason) {
         translated(() -> {
             long now = System.currentTimeMillis();
             List<String> revoked = store.revokeSessions(userId, now);
             forget(userId, revoked);
-            hub.closeSessionsOfUser(userId, refusedUpTo(now), revoked, "sessions revoked");
+            hub.closeSessionsOfUser(userId, refusedUpTo(now), revoked, reason);
         });
     }
 

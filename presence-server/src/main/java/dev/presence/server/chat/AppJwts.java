@@ -13,6 +13,8 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.presence.server.config.Integration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +52,8 @@ import java.util.regex.Pattern;
  * does not redo RS256/ES256 verifications. Refused tokens are not remembered.
  */
 public final class AppJwts {
+
+    private static final Logger log = LoggerFactory.getLogger(AppJwts.class);
 
     /** Longer tokens are refused before anything is parsed. */
     public static final int MAX_TOKEN_CHARS = 8 * 1024;
@@ -241,26 +245,39 @@ public final class AppJwts {
         JWTClaimsSet claims;
         try {
             jwt = SignedJWT.parse(token);
-            JWSVerifier verifier = verifierFor(jwt.getHeader().getAlgorithm());
-            if (verifier == null || !jwt.verify(verifier)) {
-                return Optional.empty();
+            JWSAlgorithm alg = jwt.getHeader().getAlgorithm();
+            JWSVerifier verifier = verifierFor(alg);
+            if (verifier == null) {
+                return refused("alg " + alg + " is not the configured one");
+            }
+            if (!jwt.verify(verifier)) {
+                return refused("bad signature");
             }
             claims = jwt.getJWTClaimsSet();
         } catch (ParseException | JOSEException | RuntimeException e) {
-            return Optional.empty();
+            return refused("not a JWS of JSON claims (" + e.getClass().getSimpleName() + ")");
         }
         String sub = claims.getSubject();
         Date exp = claims.getExpirationTime();
-        if (sub == null || !APP_ID.matcher(sub).matches() || exp == null || exp.getTime() <= now) {
-            return Optional.empty();
+        if (sub == null || !APP_ID.matcher(sub).matches()) {
+            return refused("sub missing or not 1 to 128 of A-Z a-z 0-9 _ . : -");
+        }
+        if (exp == null || exp.getTime() <= now) {
+            return refused(exp == null ? "no exp" : "expired");
         }
         Date nbf = claims.getNotBeforeTime();
         Date iat = claims.getIssueTime();
         if ((nbf != null && nbf.getTime() > now + LEEWAY_MILLIS) || (iat != null && iat.getTime() > now + LEEWAY_MILLIS)) {
-            return Optional.empty();
+            return refused("nbf or iat more than 30 s in the future");
         }
         long issuedAt = iat != null ? iat.getTime() : nbf != null ? nbf.getTime() : NEVER_ISSUED;
         return Optional.of(new AppToken(sub, displayName(claims.getClaims()), issuedAt, exp.getTime()));
+    }
+
+    /** Why, for an operator wiring the app up (debug: a flood of bad tokens must not flood the log). */
+    private static Optional<AppToken> refused(String why) {
+        log.debug("JWT refused: {}", why);
+        return Optional.empty();
     }
 
     private JWSVerifier verifierFor(JWSAlgorithm alg) {
