@@ -206,6 +206,7 @@ public final class PresenceServer implements AutoCloseable {
                 config.dbUrl().isPresent() ? "PostgreSQL" : "embedded H2", config.heartbeatInterval().toMillis(),
                 config.heartbeatTimeout().toMillis(), config.offlineGrace().toMillis(), epoll ? "epoll" : "nio",
                 limit.max());
+        jwts.ifPresent(j -> log.info("Accepting the app's JWTs ({}) as tokens", j.algorithms()));
         if (metricsChannel != null) {
             log.info("Metrics on http://{}:{}/metrics only", METRICS_HOST, config.metricsPort());
         }

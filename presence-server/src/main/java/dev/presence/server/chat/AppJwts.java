@@ -198,6 +198,12 @@ public final class AppJwts {
         }
     }
 
+    /** The accepted algorithms, for the start-up log: "HS256", "RS256", "HS256 and ES256"... */
+    public String algorithms() {
+        String key = publicKeyAlg == null ? null : publicKeyAlg.getName();
+        return hs256 == null ? key : key == null ? "HS256" : "HS256 and " + key;
+    }
+
     /** Whether a token has the shape of a JWS in compact form (three parts, two dots); says nothing of validity. */
     public static boolean looksLikeJwt(String token) {
         int first = token.indexOf('.');

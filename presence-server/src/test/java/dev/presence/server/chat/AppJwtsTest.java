@@ -277,12 +277,14 @@ class AppJwtsTest {
         Integration integration = Integration.none().withJwtSecretFile(file("secret", "\n  " + SECRET + "  \n"))
                 .withJwtPublicKeyFile(file("ec.pem", pem(EC.getPublic())));
         AppJwts jwts = AppJwts.load(integration, now::get).orElseThrow();
+        assertThat(jwts.algorithms()).isEqualTo("HS256 and ES256");
         assertThat(verify(jwts, hs256(claims()))).isPresent();
         assertThat(verify(jwts, es256(EC, claims()))).isPresent();
         assertThat(AppJwts.load(Integration.none(), now::get)).isEmpty();
         AppJwts rsa = AppJwts.load(Integration.none().withJwtPublicKeyFile(file("rsa.pem", pem(RSA.getPublic()))),
                 now::get).orElseThrow();
         assertThat(verify(rsa, rs256(RSA, claims()))).isPresent();
+        assertThat(rsa.algorithms()).isEqualTo("RS256");
     }
 
     @Test
