@@ -1,11 +1,13 @@
 package dev.presence.cluster;
 
 import java.util.Collection;
+import java.util.List;
 
 /**
  * Chat events (messages, profile updates, invitations, {@code thread_member_left}) for the sessions of every
  * node: a node publishes an event once, and each node delivers it to its own sessions. The event is opaque
- * bytes (the frame as it goes on the wire).
+ * bytes (the frame as it goes on the wire). Also revocations: a logout or a revocation closes the sessions it
+ * covers on every node, and each node refuses for a while the ones that open late with what it revoked.
  */
 public interface ClusterBus extends AutoCloseable {
 
@@ -16,6 +18,9 @@ public interface ClusterBus extends AutoCloseable {
 
         /** An event for every live session, on this node, of the members of the thread as this node knows them. */
         void toThread(String threadId, byte[] event);
+
+        /** A revocation, as published with {@link ClusterBus#revoke}, for this node's sessions. */
+        void revoke(String userId, long issuedUpTo, List<String> tokenHashes, String reason);
     }
 
     /** Sends {@code event} to the sessions of {@code userIds} on every node, this one included. */
@@ -23,6 +28,13 @@ public interface ClusterBus extends AutoCloseable {
 
     /** Sends {@code event} to the sessions of the thread's members on every node, this one included. */
     void toThread(String threadId, byte[] event);
+
+    /**
+     * Revokes sessions on every node, this one included: those opened with one of {@code tokenHashes}, and, when
+     * {@code userId} is not null, that user's sessions issued up to {@code issuedUpTo} (epoch ms; what "issued"
+     * means is the receiver's business).
+     */
+    void revoke(String userId, long issuedUpTo, Collection<String> tokenHashes, String reason);
 
     @Override
     void close();

@@ -36,6 +36,7 @@ public final class RedisClusterBus implements ClusterBus {
     private static final Logger log = LoggerFactory.getLogger(RedisClusterBus.class);
     private static final byte TO_USERS = 'u';
     private static final byte TO_THREAD = 't';
+    private static final byte REVOKE = 'r';
 
     private final Executor hub;
     private final Receiver receiver;
@@ -91,6 +92,27 @@ public final class RedisClusterBus implements ClusterBus {
         publish(encode(TO_THREAD, List.of(threadId), event));
     }
 
+    /**
+     * Like an event, at most once: a node cut off from Redis at that moment keeps the sessions it should close (the
+     * store still refuses their tokens at the next connect). The ids are the user (or "" for none), then the hashes.
+     */
+    @Override
+    public void revoke(String userId, long issuedUpTo, Collection<String> tokenHashes, String reason) {
+        List<String> hashes = List.copyOf(tokenHashes);
+        hub.execute(() -> receiver.revoke(userId, issuedUpTo, hashes, reason));
+        List<String> ids = new ArrayList<>(hashes.size() + 1);
+        ids.add(userId == null ? "" : userId);
+        ids.addAll(hashes);
+        ByteArrayOutputStream detail = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(detail)) {
+            out.writeLong(issuedUpTo);
+            out.writeUTF(reason);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        publish(encode(REVOKE, ids, detail.toByteArray()));
+    }
+
     /** Events published by this node. */
     public long published() {
         return published.sum();
@@ -132,6 +154,13 @@ public final class RedisClusterBus implements ClusterBus {
             received.increment();
             if (kind == TO_THREAD) {
                 hub.execute(() -> receiver.toThread(ids.get(0), event));
+            } else if (kind == REVOKE) {
+                DataInputStream detail = new DataInputStream(new ByteArrayInputStream(event));
+                long issuedUpTo = detail.readLong();
+                String reason = detail.readUTF();
+                String userId = ids.get(0).isEmpty() ? null : ids.get(0);
+                List<String> hashes = List.copyOf(ids.subList(1, ids.size()));
+                hub.execute(() -> receiver.revoke(userId, issuedUpTo, hashes, reason));
             } else {
                 hub.execute(() -> receiver.toUsers(ids, event));
             }

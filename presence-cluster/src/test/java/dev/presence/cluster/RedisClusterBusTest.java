@@ -40,6 +40,11 @@ class RedisClusterBusTest {
             got.add("thread " + threadId + " " + new String(event, StandardCharsets.UTF_8));
         }
 
+        @Override
+        public synchronized void revoke(String userId, long issuedUpTo, List<String> tokenHashes, String reason) {
+            got.add("revoke " + userId + " " + issuedUpTo + " " + tokenHashes + " " + reason);
+        }
+
         synchronized List<String> got() {
             return List.copyOf(got);
         }
@@ -84,6 +89,23 @@ class RedisClusterBusTest {
         assertThat(c.got()).isEqualTo(expected);
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> a.got().size() == 2);
         assertThat(busA.published()).isEqualTo(2);
+    }
+
+    @Test
+    void aRevocationReachesEveryNodeWithItsUserTimeHashesAndReason() {
+        Recorder a = new Recorder();
+        Recorder b = new Recorder();
+        RedisClusterBus busA = bus(a);
+        bus(b);
+
+        busA.revoke("app:ann", 1_800_000_000_999L, List.of("h1", "h2"), "sessions revoked");
+        busA.revoke(null, Long.MIN_VALUE, List.of("h3"), "token revoked");
+
+        List<String> expected = List.of("revoke app:ann 1800000000999 [h1, h2] sessions revoked",
+                "revoke null " + Long.MIN_VALUE + " [h3] token revoked");
+        assertThat(a.got()).isEqualTo(expected);
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.got().size() == 2);
+        assertThat(b.got()).isEqualTo(expected);
     }
 
     @Test

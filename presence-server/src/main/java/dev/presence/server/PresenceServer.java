@@ -5,6 +5,7 @@ import dev.presence.server.chat.Accounts;
 import dev.presence.server.chat.AppEvents;
 import dev.presence.server.chat.AppThreads;
 import dev.presence.server.chat.AppUsers;
+import dev.presence.server.chat.AppJwts;
 import dev.presence.server.cluster.ClusterNode;
 import dev.presence.server.chat.MembershipLocks;
 import dev.presence.server.chat.Messages;
@@ -97,7 +98,9 @@ public final class PresenceServer implements AutoCloseable {
 
     private PresenceServer(ServerConfig config) throws Exception {
         this.config = config;
-        ApiKeys apiKeys = apiKeys(config); // first: a bad key file stops the start before anything is opened
+        // first: a bad key file stops the start with one line, before anything is opened
+        ApiKeys apiKeys = apiKeys(config);
+        Optional<AppJwts> jwts = AppJwts.load(config.integration(), System::currentTimeMillis);
         this.dataDirectory = config.dbUrl().isPresent() ? null : DataDirectory.open(config.dataDir());
         try {
             this.store = openStore(config);
@@ -155,7 +158,7 @@ public final class PresenceServer implements AutoCloseable {
         }
         this.hub = madeHub;
         Statuses statuses = new Statuses(hub);
-        Accounts accounts = new Accounts(store, hub, workers, PasswordPool.forThisMachine(), config);
+        Accounts accounts = new Accounts(store, hub, workers, PasswordPool.forThisMachine(), config, jwts);
         MembershipLocks membershipLocks = new MembershipLocks();
         Threads threads = new Threads(store, store, hub, statuses, membershipLocks, config);
         Messages messages = new Messages(store, hub, threads, config);
@@ -224,6 +227,7 @@ public final class PresenceServer implements AutoCloseable {
                 config.dbUrl().isPresent() ? "PostgreSQL" : "embedded H2", config.heartbeatInterval().toMillis(),
                 config.heartbeatTimeout().toMillis(), config.offlineGrace().toMillis(), epoll ? "epoll" : "nio",
                 limit.max());
+        jwts.ifPresent(j -> log.info("Accepting the app's JWTs ({}) as tokens", j.algorithms()));
         if (metricsChannel != null) {
             log.info("Metrics on http://{}:{}/metrics only", METRICS_HOST, config.metricsPort());
         }

@@ -55,9 +55,10 @@ class ExistingAppEndToEndTest {
         Path jwtSecret = write("jwt-secret", "a-jwt-secret-that-is-at-least-32-bytes-long\n");
         Path webhookSecret = write("webhook-secret", "a-webhook-secret-of-the-example\n");
         int appPort = freePort();
+        WebhookSettings webhooks = WebhookSettings.of(URI.create("http://127.0.0.1:" + appPort + "/webhooks/presence"),
+                Files.readString(webhookSecret).strip().getBytes(StandardCharsets.UTF_8));
         presence = TestServer.create().shortHeartbeat().with(b -> b.apiKeyFile(apiKey).jwtSecretFile(jwtSecret)
-                .webhooks(WebhookSettings.of(URI.create("http://127.0.0.1:" + appPort + "/webhooks/presence"),
-                        Files.readString(webhookSecret).strip().getBytes(StandardCharsets.UTF_8)))).start();
+                .webhooks(webhooks)).start();
         app = ExistingApp.start(AppSettings.fromEnvironment(Map.of(
                 "ACME_PORT", String.valueOf(appPort),
                 "PRESENCE_URL", presence.httpUri().toString(),

@@ -6,19 +6,26 @@ import dev.presence.server.domain.User;
 import dev.presence.server.gateway.Authenticator;
 import dev.presence.server.presence.PresenceHub;
 import dev.presence.server.protocol.Frames;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.presence.server.store.AccountStore;
+import dev.presence.server.store.AppUserWrite;
+import dev.presence.server.store.NotAnAppUserException;
 import dev.presence.server.store.StoreException;
+import dev.presence.server.store.StoredAccount;
 import dev.presence.server.store.StoredCredentials;
 import dev.presence.server.store.UsernameTakenException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.presence.server.chat.StoreFailures.translated;
 
@@ -28,6 +35,13 @@ import static dev.presence.server.chat.StoreFailures.translated;
  * input and hand the rest (store and password hash) to a pool of its own ({@link PasswordPool}), answering
  * with a future, so a flood of them keeps that pool busy and nothing else. The other calls block on the
  * store, so they run on workers.
+ *
+ * <p>In integration mode the app's JWTs ({@link AppJwts}) are accepted wherever a login token is: a token with the
+ * shape of a JWT takes that path, any other the login token's, exactly as without JWTs. The app's users are
+ * remembered for {@link #APP_ACCOUNT_MEMORY} so a reconnect storm does not read the store once per socket; a
+ * revocation forgets the user on every node (the hubs pass it on, at most once: the short memory bounds what a lost
+ * message costs an HTTP call), and every node's hub closes the sessions issued before it and refuses them for
+ * minutes, so a socket is never let in by a node whose memory is older than a revocation made elsewhere.
  */
 public final class Accounts implements Authenticator {
 
@@ -35,6 +49,12 @@ public final class Accounts implements Authenticator {
 
     private static final int MIN_PASSWORD = 8;
     private static final int MAX_PASSWORD = 128;
+    /**
+     * How long an app user's account (kind, revocation time) is remembered: well under the hubs' memory of
+     * revocations ({@code RevokedTokens.MEMORY}), which covers a node that remembers an account from before a
+     * revocation made on another node.
+     */
+    static final Duration APP_ACCOUNT_MEMORY = Duration.ofSeconds(10);
 
     private final AccountStore store;
     private final PresenceHub hub;
@@ -44,14 +64,34 @@ public final class Accounts implements Authenticator {
     private final int maxTokensPerUser;
     private final RateLimiter loginsPerAccount;
     private final RateLimiter loginsPerAddress;
+    /** The app's JWTs; null when none are accepted. */
+    private final AppJwts jwts;
+    /** App users by id, for JWTs: so a reconnect storm does not read the store once per socket. */
+    private final Cache<String, StoredAccount> appAccounts;
+    /** Counts revocations, so a lookup can tell whether one happened while it read the store. */
+    private final AtomicLong revocations = new AtomicLong();
 
     /**
+     * Accepts the app's JWTs if {@code config.integration()} names JWT keys (the files are read now).
+     *
      * @param workers   where blocking store work runs (the caller's pool for the API)
      * @param passwords where password hashing runs, apart from everything else
      * @param config    token lifetime, tokens per user and login rate limits
+     * @throws IllegalArgumentException if a JWT key file cannot be used (see {@link AppJwts#load})
      */
     public Accounts(AccountStore store, PresenceHub hub, Executor workers, PasswordPool passwords,
                     ServerConfig config) {
+        this(store, hub, workers, passwords, config, AppJwts.load(config.integration(), System::currentTimeMillis));
+    }
+
+    /**
+     * @param jwts the app's JWTs, loaded at start ({@link AppJwts#load}); empty: login tokens only
+     */
+    public Accounts(AccountStore store, PresenceHub hub, Executor workers, PasswordPool passwords,
+                    ServerConfig config, Optional<AppJwts> jwts) {
+        this.jwts = jwts.orElse(null);
+        this.appAccounts = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(APP_ACCOUNT_MEMORY)
+                .executor(Runnable::run).build();
         this.store = store;
         this.hub = hub;
         this.workers = workers;
@@ -60,6 +100,13 @@ public final class Accounts implements Authenticator {
         this.maxTokensPerUser = config.maxTokensPerUser();
         this.loginsPerAccount = new RateLimiter(config.rateLimits().loginsPerAccount());
         this.loginsPerAddress = new RateLimiter(config.rateLimits().loginsPerAddress());
+        if (hub != null && this.jwts != null) {
+            // a revocation made on another node: forget the account here too, so HTTP refuses at once as well
+            hub.onUserRevoked(userId -> {
+                revocations.incrementAndGet();
+                appAccounts.invalidate(userId);
+            });
+        }
     }
 
     /** What a login gives: the token (shown once) and the user. */
@@ -213,30 +260,56 @@ public final class Accounts implements Authenticator {
         });
     }
 
-    /** Revokes every token of the user and closes all their sockets (4401): "log out everywhere". */
+    /**
+     * Revokes every token of the user and closes all their sockets (4401) on every node: "log out everywhere".
+     * For an app user this is {@link #revokeSessions}: their JWTs issued until now are refused too.
+     */
     public void logOutEverywhere(Identity identity) {
+        if (jwts != null) {
+            revoke(identity.userId(), "logged out everywhere");
+            return;
+        }
         translated(() -> {
             List<String> revoked = store.deleteTokensOf(identity.userId());
-            revoked.forEach(tokens::revoke);
-            hub.closeSessionsOfUser(identity.userId(), revoked);
+            forget(identity.userId(), revoked);
+            hub.closeSessionsOfUser(identity.userId(), Long.MIN_VALUE, revoked, "logged out everywhere");
         });
     }
 
     /**
      * The server API's "revoke a user's sessions": every stored token of the user is deleted, the app's JWTs issued
-     * until now are refused from now on, and the user's sockets are closed with 4401.
+     * until now (to the second: {@code iat} has whole seconds, so one issued in the same second is refused too) are
+     * refused from now on, and the user's sockets are closed with 4401 on every node.
      */
     public void revokeSessions(String userId) {
+        revoke(userId, "sessions revoked");
+    }
+
+    private void revoke(String userId, String reason) {
         translated(() -> {
-            List<String> revoked = store.revokeSessions(userId, System.currentTimeMillis());
-            revoked.forEach(tokens::revoke);
-            hub.closeSessionsOfUser(userId, revoked);
+            long now = System.currentTimeMillis();
+            List<String> revoked = store.revokeSessions(userId, now);
+            forget(userId, revoked);
+            hub.closeSessionsOfUser(userId, refusedUpTo(now), revoked, reason);
         });
     }
 
-    /** Blocking token check, for the HTTP API on a worker; a use slides the token's expiry. */
+    /** Called once the revocation is committed: a lookup that read the store before it keeps nothing. */
+    private void forget(String userId, List<String> tokenHashes) {
+        revocations.incrementAndGet();
+        appAccounts.invalidate(userId);
+        tokenHashes.forEach(tokens::revoke);
+    }
+
+    /**
+     * Blocking token check, for the HTTP API on a worker; a use slides a login token's expiry. An app's JWT
+     * names its user, who is created on first use and given the token's {@code name}.
+     */
     public Optional<Identity> identify(String token) {
         return translated(() -> {
+            if (isJwt(token)) {
+                return identifyJwt(token, Tokens.hash(token));
+            }
             if (!plausibleToken(token)) {
                 return Optional.empty();
             }
@@ -244,15 +317,24 @@ public final class Accounts implements Authenticator {
         });
     }
 
-    /** Answered at once from memory when it can; else the store is asked on a worker. */
+    /** Answered at once from memory when it can; else the store is asked (and a JWT verified) on a worker. */
     @Override
     public CompletableFuture<Optional<Identity>> authenticate(String token) {
-        if (!plausibleToken(token)) {
+        if (isJwt(token)) {
+            if (token.length() > AppJwts.MAX_TOKEN_CHARS) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+            Optional<Identity> remembered = rememberedJwt(Tokens.hash(token));
+            if (remembered.isPresent()) {
+                return CompletableFuture.completedFuture(remembered);
+            }
+        } else if (!plausibleToken(token)) {
             return CompletableFuture.completedFuture(Optional.empty());
-        }
-        Optional<Identity> remembered = tokens.remembered(Tokens.hash(token));
-        if (remembered.isPresent()) {
-            return CompletableFuture.completedFuture(remembered);
+        } else {
+            Optional<Identity> remembered = tokens.remembered(Tokens.hash(token));
+            if (remembered.isPresent()) {
+                return CompletableFuture.completedFuture(remembered);
+            }
         }
         try {
             return CompletableFuture.supplyAsync(() -> identify(token), workers);
@@ -263,6 +345,109 @@ public final class Accounts implements Authenticator {
 
     private static boolean plausibleToken(String token) {
         return token != null && !token.isEmpty() && token.length() <= 200;
+    }
+
+    // --- the app's JWTs ------------------------------------------------------------------------------
+
+    private boolean isJwt(String token) {
+        return jwts != null && token != null && AppJwts.looksLikeJwt(token);
+    }
+
+    /** From memory only (for event loops): a JWT verified before, of a user remembered with nothing to update. */
+    private Optional<Identity> rememberedJwt(String tokenHash) {
+        Optional<AppJwts.AppToken> jwt = jwts.remembered(tokenHash);
+        if (jwt.isEmpty()) {
+            return Optional.empty();
+        }
+        StoredAccount account = appAccounts.getIfPresent(jwt.get().userId());
+        if (account == null || !upToDate(account, jwt.get())) {
+            return Optional.empty(); // the store must be asked, or written: on a worker
+        }
+        return identity(jwt.get(), account, tokenHash);
+    }
+
+    /** Blocking: verifies the JWT, then finds (or creates, or renames) its user. */
+    private Optional<Identity> identifyJwt(String token, String tokenHash) {
+        Optional<AppJwts.AppToken> verified = jwts.verify(token, tokenHash);
+        if (verified.isEmpty()) {
+            return Optional.empty();
+        }
+        AppJwts.AppToken jwt = verified.get();
+        StoredAccount account = appAccounts.getIfPresent(jwt.userId());
+        if (account == null || !upToDate(account, jwt)) {
+            long revocationsBefore = revocations.get();
+            account = loadAppAccount(jwt);
+            if (account == null) {
+                return Optional.empty();
+            }
+            StoredAccount loaded = account;
+            // atomic with forget()'s invalidate: either that removes this entry afterwards, or this sees the
+            // count it raised first and keeps nothing (the account read here may predate the revocation)
+            appAccounts.asMap().compute(jwt.userId(), (id, existing) ->
+                    revocations.get() == revocationsBefore ? loaded : existing);
+            if (revocations.get() != revocationsBefore) {
+                account = store.findAccount(jwt.userId()).orElse(null);
+                if (account == null) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return identity(jwt, account, tokenHash);
+    }
+
+    /** Whether what is remembered of the user already has the token's name (or the token names none). */
+    private static boolean upToDate(StoredAccount account, AppJwts.AppToken jwt) {
+        return jwt.name() == null || jwt.name().equals(account.user().displayName());
+    }
+
+    /**
+     * The JWT's user from the store: created on first use, the display name updated to the token's (and the
+     * user's sessions and co-members told). Null for the id of a user who signed up here: the app may not speak
+     * for them.
+     */
+    private StoredAccount loadAppAccount(AppJwts.AppToken jwt) {
+        Optional<StoredAccount> found = store.findAccount(jwt.userId());
+        if (found.isPresent() && !found.get().appUser()) {
+            return null;
+        }
+        if (found.isPresent() && upToDate(found.get(), jwt)) {
+            return found.get();
+        }
+        AppUserWrite write;
+        try {
+            write = store.putAppUser(jwt.userId(), null, jwt.name());
+        } catch (NotAnAppUserException e) {
+            return null; // signed up meanwhile
+        }
+        if (write.created()) {
+            log.info("App user {} created on first use of their JWT", jwt.userId());
+        } else if (write.changed()) {
+            hub.toUserAndCoMembers(jwt.userId(), Frames.profileUpdated(write.user()));
+        }
+        // read again rather than assume: a revocation may have come between the two
+        return store.findAccount(jwt.userId()).filter(StoredAccount::appUser).orElse(null);
+    }
+
+    /** The session's identity, unless the token was issued at or before the user's last revocation. */
+    private static Optional<Identity> identity(AppJwts.AppToken jwt, StoredAccount account, String tokenHash) {
+        if (!account.appUser() || !issuedAfter(jwt.issuedAt(), account.sessionsRevokedAt())) {
+            return Optional.empty();
+        }
+        return Optional.of(new Identity(jwt.userId(), account.user().username(), tokenHash, jwt.issuedAt(),
+                jwt.expiresAt()));
+    }
+
+    /** Whether a JWT issued at {@code issuedAt} survives a revocation at {@code revokedAt} (0: never revoked). */
+    static boolean issuedAfter(long issuedAt, long revokedAt) {
+        return revokedAt == 0 || issuedAt > refusedUpTo(revokedAt);
+    }
+
+    /**
+     * The JWTs a revocation at {@code revokedAt} refuses are those issued up to the end of its second: {@code iat}
+     * has whole seconds, so a token of the revocation's own second may be older than it.
+     */
+    static long refusedUpTo(long revokedAt) {
+        return Math.floorDiv(revokedAt, 1000) * 1000 + 999;
     }
 
     /** The token cache's view of the store: loads block (workers only); writes are handed to a worker. */

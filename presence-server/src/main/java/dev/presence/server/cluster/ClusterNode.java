@@ -11,6 +11,7 @@ import dev.presence.core.StatusSink;
 import dev.presence.server.metrics.ServerMetrics;
 import dev.presence.server.presence.EventRoute;
 import dev.presence.server.presence.HubLoop;
+import dev.presence.server.presence.SessionRevocation;
 import dev.presence.server.presence.StatusStore;
 import io.lettuce.core.RedisClient;
 import org.slf4j.Logger;
@@ -69,7 +70,9 @@ public final class ClusterNode implements AutoCloseable {
         };
     }
 
-    /** The hub's route for chat events: published once, delivered by every node to its own sessions. */
+    /**
+     * The hub's route for chat events and revocations: published once, delivered by every node to its own sessions.
+     */
     public Function<EventRoute, EventRoute> routes() {
         return local -> {
             bus = new RedisClusterBus(redis, settings.keyPrefix(), loop.executor(), new ClusterBus.Receiver() {
@@ -82,6 +85,11 @@ public final class ClusterNode implements AutoCloseable {
                 public void toThread(String threadId, byte[] event) {
                     local.toThread(threadId, event);
                 }
+
+                @Override
+                public void revoke(String userId, long issuedUpTo, List<String> tokenHashes, String reason) {
+                    local.revoke(new SessionRevocation(userId, issuedUpTo, tokenHashes, reason));
+                }
             });
             return new EventRoute() {
                 @Override
@@ -92,6 +100,11 @@ public final class ClusterNode implements AutoCloseable {
                 @Override
                 public void toThread(String threadId, byte[] event) {
                     bus.toThread(threadId, event);
+                }
+
+                @Override
+                public void revoke(SessionRevocation r) {
+                    bus.revoke(r.userId(), r.issuedUpTo(), r.tokenHashes(), r.reason());
                 }
             };
         };

@@ -115,6 +115,11 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     }
 
     @Override
+    public long issuedAt() {
+        return identity == null ? LOGIN_TOKEN : identity.issuedAt();
+    }
+
+    @Override
     public EventExecutor executor() {
         return channel.eventLoop();
     }
@@ -244,13 +249,23 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
 
     // --- heartbeat, driven by the loop's HeartbeatMonitor --------------------------------------------
 
-    boolean needsAttention(long now) {
+    /**
+     * @param now       the loop's ticker
+     * @param wallMillis the hub's wall clock, read once per sweep: a JWT's {@code exp} is wall-clock time
+     */
+    boolean needsAttention(long now, long wallMillis) {
         return switch (state) {
             case AWAITING_HELLO, AUTHENTICATING -> now - helloDeadlineNanos >= 0 || silentTooLong(now);
             // no ping before the welcome, which must be the first data frame
-            case OPEN -> (welcomed && now - nextPingNanos >= 0) || silentTooLong(now) || stuckTooLong(now);
+            case OPEN -> (welcomed && now - nextPingNanos >= 0) || silentTooLong(now) || stuckTooLong(now)
+                    || expired(wallMillis);
             case CLOSED -> false;
         };
+    }
+
+    /** The JWT the session was opened with has passed its {@code exp}; kept in the identity, no field here. */
+    private boolean expired(long wallMillis) {
+        return identity.expires() && wallMillis >= identity.expiresAt();
     }
 
     private boolean silentTooLong(long now) {
@@ -261,8 +276,11 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
         return backedUp && now - unwritableSinceNanos > context.heartbeat.deadAfterNanos();
     }
 
-    void attend(long now) {
-        if (state == State.AWAITING_HELLO) {
+    void attend(long now, long wallMillis) {
+        if (state == State.OPEN && expired(wallMillis)) {
+            log.info("Token expired, closing: {}", describe());
+            closeWith(CloseCodes.UNAUTHORIZED, "token expired");
+        } else if (state == State.AWAITING_HELLO) {
             context.metrics.authFailure();
             closeWith(CloseCodes.HELLO_TIMEOUT, "no hello in time");
         } else if (state == State.AUTHENTICATING) {

@@ -48,7 +48,7 @@ final class GatewayContext {
     }
 
     HeartbeatMonitor monitor(EventExecutor loop) {
-        return monitors.computeIfAbsent(loop, l -> new HeartbeatMonitor(l, heartbeat));
+        return monitors.computeIfAbsent(loop, l -> new HeartbeatMonitor(l, heartbeat, clock));
     }
 
     void stop() {

@@ -12,8 +12,19 @@ public interface LiveSession {
 
     String userId();
 
+    /** {@link #issuedAt()} of a session opened with a login token of this server: no issue time. */
+    long LOGIN_TOKEN = Long.MAX_VALUE;
+
     /** Hash of the login token the session was opened with, so a logout can close it. */
     String tokenHash();
+
+    /**
+     * When the app's JWT the session was opened with was issued (epoch ms; {@link Long#MIN_VALUE} if the JWT says
+     * nothing), so a revocation can end the sessions of tokens issued before it; {@link #LOGIN_TOKEN} otherwise.
+     */
+    default long issuedAt() {
+        return LOGIN_TOKEN;
+    }
 
     /** The event loop the session's channel lives on; {@link #send} must be called there. */
     EventExecutor executor();

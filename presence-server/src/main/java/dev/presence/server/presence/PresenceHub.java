@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -56,6 +57,8 @@ public final class PresenceHub implements AutoCloseable {
     private final PresenceEngine engine;
     /** Where chat events go: this node's sessions, or every node's. */
     private final EventRoute route;
+    /** Told of every revocation of a user's sessions, from any node; on the hub's thread. */
+    private volatile Consumer<String> userRevoked = userId -> { };
     /** Set once closeAll began: sessions still authenticating are turned away. */
     private boolean closing;
     /** Set on the hub's thread once the last statuses were taken for saving: nothing changes after that. */
@@ -165,6 +168,13 @@ public final class PresenceHub implements AutoCloseable {
                     fanout.toUsers(engine.members(threadId), event);
                 }
             }
+
+            @Override
+            public void revoke(SessionRevocation revocation) {
+                if (!stopped) {
+                    revokeHere(revocation);
+                }
+            }
         };
     }
 
@@ -189,8 +199,8 @@ public final class PresenceHub implements AutoCloseable {
                 session.close(CloseCodes.RESTARTING, "server restarting");
                 return;
             }
-            if (revokedTokens.isRevoked(session.tokenHash())) {
-                // logged out while this connection's token was being checked
+            if (revokedTokens.isRevoked(session)) {
+                // logged out or revoked while this connection's token was being checked
                 session.close(CloseCodes.UNAUTHORIZED, "token revoked");
                 return;
             }
@@ -298,30 +308,57 @@ public final class PresenceHub implements AutoCloseable {
         return onLoop(() -> engine.visibleStatuses(viewer, ids));
     }
 
-    /** Closes every session opened with that token (a logout): 4401, immediate offline. */
+    /** Closes every session opened with that token (a logout), on every node: 4401, immediate offline. */
     public void closeSessionsOfToken(String tokenHash) {
-        run(() -> {
-            revokedTokens.revoke(tokenHash);
-            registry.forEach(s -> {
-                if (s.tokenHash().equals(tokenHash)) {
-                    s.close(CloseCodes.UNAUTHORIZED, "token revoked");
-                }
-            });
-        });
+        run(() -> route.revoke(SessionRevocation.ofToken(tokenHash)));
     }
 
     /**
-     * Closes every session of a user with 4401 ("log out everywhere"), and remembers the revoked tokens, so a
-     * connection whose token check raced the revocation is refused when it opens.
+     * Closes with 4401, on every node, every session of a user opened with a login token ("log out everywhere")
+     * and those opened with a JWT issued up to {@code issuedUpTo} ({@link Long#MIN_VALUE}: none), and remembers
+     * the revocation, so a connection whose token check raced it is refused when it opens.
+     *
+     * @param revokedTokenHashes the user's login tokens just revoked
      */
-    public void closeSessionsOfUser(String userId, Collection<String> revokedTokenHashes) {
-        List<String> hashes = List.copyOf(revokedTokenHashes);
-        run(() -> {
-            hashes.forEach(revokedTokens::revoke);
-            for (LiveSession session : List.copyOf(registry.sessionsOf(userId))) {
-                session.close(CloseCodes.UNAUTHORIZED, "logged out everywhere");
+    public void closeSessionsOfUser(String userId, long issuedUpTo, Collection<String> revokedTokenHashes,
+                                    String reason) {
+        SessionRevocation revocation = new SessionRevocation(userId, issuedUpTo, List.copyOf(revokedTokenHashes),
+                reason);
+        run(() -> route.revoke(revocation));
+    }
+
+    /**
+     * Tells {@code listener} the id of every user whose sessions are revoked, on this node or another (so what a
+     * node remembers of the user's account can be forgotten there too). It runs on the hub's thread: it must be
+     * quick and never block.
+     */
+    public void onUserRevoked(Consumer<String> listener) {
+        this.userRevoked = listener;
+    }
+
+    /** This node's part of a revocation (from this node or another); on the hub's thread. */
+    private void revokeHere(SessionRevocation revocation) {
+        revokedTokens.revoke(revocation);
+        if (revocation.userId() != null) {
+            try {
+                userRevoked.accept(revocation.userId()); // before the close a client may react to
+            } catch (RuntimeException e) {
+                log.warn("A revocation listener failed", e);
             }
-        });
+        }
+        if (revocation.userId() == null) {
+            registry.forEach(s -> {
+                if (revocation.covers(s.userId(), s.tokenHash(), s.issuedAt())) {
+                    s.close(CloseCodes.UNAUTHORIZED, revocation.reason());
+                }
+            });
+            return;
+        }
+        for (LiveSession session : List.copyOf(registry.sessionsOf(revocation.userId()))) {
+            if (revocation.covers(session.userId(), session.tokenHash(), session.issuedAt())) {
+                session.close(CloseCodes.UNAUTHORIZED, revocation.reason());
+            }
+        }
     }
 
     /**

@@ -106,8 +106,12 @@ class ConnectionTest {
 
     /** A header-authenticated connection that has had its welcome. */
     private Connection open() {
+        return open(ANN);
+    }
+
+    private Connection open(Identity identity) {
         Connection connection = connect("good");
-        tokenCheck.complete(Optional.of(ANN));
+        tokenCheck.complete(Optional.of(identity));
         channel.runPendingTasks();
         assertThat(hub.opened).containsExactly(connection);
         hub.welcome(connection);
@@ -416,6 +420,47 @@ class ConnectionTest {
 
         assertThat(channel.isActive()).isFalse();
         assertThat(hub.ended).containsExactly(connection.sessionId() + " CLOSED");
+    }
+
+    @Test
+    void aJwtSessionIsClosedWith4401WhenItsExpPassesWhileAlive() {
+        long exp = WALL_START + 45_000;
+        Connection connection = open(new Identity("app:ann", "app:ann", "hash-jwt", WALL_START - 1000, exp));
+        assertThat(connection.issuedAt()).isEqualTo(WALL_START - 1000);
+        for (int i = 0; i < 8; i++) { // alive: a pong every 5 s
+            advance(Duration.ofSeconds(5));
+            receiveText("{\"type\":\"pong\"}");
+        }
+        advance(Duration.ofMillis(4_900)); // 44.9 s
+        assertThat(drain()).doesNotContain("close 4401");
+
+        advance(Duration.ofMillis(600)); // exp, and the sweep after it
+
+        WebSocketFrame close = null;
+        for (WebSocketFrame f = next(); f != null; f = next()) {
+            if (f instanceof CloseWebSocketFrame) {
+                close = f;
+            } else {
+                f.release();
+            }
+        }
+        assertThat(close).isNotNull();
+        assertThat(((CloseWebSocketFrame) close).statusCode()).isEqualTo(4401);
+        assertThat(((CloseWebSocketFrame) close).reasonText()).isEqualTo("token expired");
+        close.release();
+        advance(Duration.ofMillis(1100)); // the close handshake's wait
+        assertThat(hub.ended).containsExactly(connection.sessionId() + " CLOSED");
+    }
+
+    @Test
+    void aLoginTokenSessionHasNoExpiryOfItsOwn() {
+        open();
+        for (int i = 0; i < 20; i++) {
+            advance(Duration.ofSeconds(5));
+            receiveText("{\"type\":\"pong\"}");
+        }
+        assertThat(drain()).doesNotContain("close 4401");
+        assertThat(channel.isActive()).isTrue();
     }
 
     @Test

@@ -88,11 +88,23 @@ class PresenceHubTest {
         final List<String> frames = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile Integer closedWith;
         final Promise<Void> closed = ImmediateEventExecutor.INSTANCE.newPromise();
+        long issuedAt = LOGIN_TOKEN;
 
         FakeSession(String id, String user, String token) {
             this.id = id;
             this.user = user;
             this.token = token;
+        }
+
+        /** Opened with the app's JWT issued then. */
+        FakeSession issuedAt(long at) {
+            issuedAt = at;
+            return this;
+        }
+
+        @Override
+        public long issuedAt() {
+            return issuedAt;
         }
 
         @Override
@@ -165,7 +177,7 @@ class PresenceHubTest {
 
     @Test
     void aRevocationIsRememberedForFiveMinutesThenLeftToTheStore() {
-        hub().closeSessionsOfUser("u1", List.of("old-token"));
+        hub().closeSessionsOfUser("u1", Long.MIN_VALUE, List.of("old-token"), "logged out everywhere");
 
         time.advance(RevokedTokens.MEMORY.toMillis() - 1);
         FakeSession stillRefused = new FakeSession("s1", "u1", "old-token");
@@ -177,6 +189,37 @@ class PresenceHubTest {
         hub.open(afterwards, "ann");
         assertThat(afterwards.closedWith).isNull();
         assertThat(afterwards.frames).first().asString().contains("\"type\":\"welcome\"");
+    }
+
+    @Test
+    void aRevocationByIssueTimeClosesOlderJwtSessionsAndLoginTokenSessionsAndRefusesLateOlderOnes() {
+        FakeSession old = new FakeSession("s1", "u1", "jwt-old").issuedAt(1_000);
+        FakeSession fresh = new FakeSession("s2", "u1", "jwt-new").issuedAt(3_000);
+        FakeSession login = new FakeSession("s3", "u1", "login-token");
+        FakeSession other = new FakeSession("s4", "u2", "jwt-other").issuedAt(1_000);
+        hub().open(old, "ann");
+        hub.open(fresh, "ann");
+        hub.open(login, "ann");
+        hub.open(other, "bob");
+
+        hub.closeSessionsOfUser("u1", 1_999, List.of("login-token"), "sessions revoked");
+
+        assertThat(old.closedWith).isEqualTo(4401);
+        assertThat(login.closedWith).isEqualTo(4401);
+        assertThat(fresh.closedWith).isNull();
+        assertThat(other.closedWith).isNull();
+        FakeSession lateOld = new FakeSession("s5", "u1", "jwt-old-2").issuedAt(1_999);
+        FakeSession lateUndated = new FakeSession("s6", "u1", "jwt-undated").issuedAt(Long.MIN_VALUE);
+        FakeSession lateNew = new FakeSession("s7", "u1", "jwt-new-2").issuedAt(2_000);
+        FakeSession newLogin = new FakeSession("s8", "u1", "login-token-2");
+        hub.open(lateOld, "ann");
+        hub.open(lateUndated, "ann");
+        hub.open(lateNew, "ann");
+        hub.open(newLogin, "ann");
+        assertThat(lateOld.closedWith).isEqualTo(4401);
+        assertThat(lateUndated.closedWith).isEqualTo(4401);
+        assertThat(lateNew.closedWith).isNull();
+        assertThat(newLogin.closedWith).as("a new login is not refused by a time").isNull();
     }
 
     @Test
