@@ -94,7 +94,7 @@ class ClusterIT {
             assertThat(annOnA.awaitType("thread_member_left").toString()).contains(bob.id());
 
             catOnB.closeCleanly();
-            JsonNode offline = annOnA.await(WsProbe.isStatus(cat.id(), false), GRACE.plus(Duration.ofSeconds(10)));
+            JsonNode offline = annOnA.awaitStatus(cat.id(), false, 0, GRACE.plus(Duration.ofSeconds(10)));
             assertThat(offline.path("last_seen").asLong()).isPositive();
             assertThat(presence(b, ann, cat).path("is_online").asBoolean()).isFalse();
             annOnA.close();

@@ -125,8 +125,7 @@ class PresenceScenariosTest {
         proxy.restore();
         WsProbe back = onlineThrough(proxy, "bob again", bob);
 
-        JsonNode again = a.await(f -> WsProbe.isStatus(bob.id(), true).test(f)
-                && f.path("version").asLong() > offlineVersion);
+        JsonNode again = a.awaitStatus(bob.id(), true, offlineVersion);
         assertThat(offlineVersion).isGreaterThan(onlineVersion);
         assertThat(again.path("version").asLong()).isGreaterThan(offlineVersion);
         // and the reconnected client's snapshot shows ann online
@@ -157,7 +156,7 @@ class PresenceScenariosTest {
         proxy.restore();
         onlineThrough(proxy, "bob back", bob);
         // a new "online", not the one from before the outage
-        a.await(f -> WsProbe.isStatus(bob.id(), true).test(f) && f.path("version").asLong() > offlineVersion);
+        a.awaitStatus(bob.id(), true, offlineVersion);
         assertThat(a.statusesOf(bob.id())).extracting(f -> f.path("is_online").asBoolean())
                 .containsExactly(true, false, true);
     }

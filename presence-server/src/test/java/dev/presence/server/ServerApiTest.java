@@ -284,6 +284,7 @@ class ServerApiTest {
         settle(danSocket, dan.id());
         assertThat(danSocket.frames()).as("dan shares no thread: he hears nothing of it")
                 .allMatch(f -> !f.path("type").asText().equals("user_status_changed")
+                        && !f.path("type").asText().equals("status_batch")
                         && !f.path("type").asText().equals("thread_member_left"));
         settle(catSocket, cat.id());
         assertThat(count(catSocket, memberLeft("room-1", bob.id()))).as("the repeated removal says nothing")

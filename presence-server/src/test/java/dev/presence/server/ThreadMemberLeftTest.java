@@ -102,7 +102,7 @@ class ThreadMemberLeftTest {
         b.closeCleanly();
         long offline = d.awaitStatus(bob.id(), false).path("version").asLong();
         WsProbe bobAgain = online("bob again", bob);
-        d.await(f -> WsProbe.isStatus(bob.id(), true).test(f) && f.path("version").asLong() > offline);
+        d.awaitStatus(bob.id(), true, offline);
         WsProbe c = online("cat", cat); // sentinel: ann's next status is cat's
         a.awaitStatus(cat.id(), true);
         assertThat(a.statusesOf(bob.id())).hasSize(annHeardOfBob);
@@ -137,7 +137,7 @@ class ThreadMemberLeftTest {
         b.closeCleanly();
         long offline = a.awaitStatus(bob.id(), false).path("version").asLong();
         WsProbe bobAgain = online("bob again", bob);
-        a.await(f -> WsProbe.isStatus(bob.id(), true).test(f) && f.path("version").asLong() > offline);
+        a.awaitStatus(bob.id(), true, offline);
         assertThat(api.get("/api/presence?user_id=" + bob.id(), ann.token()).body().findValuesAsText("user_id"))
                 .containsExactly(bob.id());
 

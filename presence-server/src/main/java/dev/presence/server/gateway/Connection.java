@@ -8,6 +8,7 @@ import dev.presence.server.presence.LiveSession;
 import dev.presence.server.protocol.CloseCodes;
 import dev.presence.server.protocol.Frames;
 import dev.presence.server.protocol.Json;
+import dev.presence.server.protocol.OutboundFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufUtil;
@@ -25,6 +26,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
@@ -50,6 +52,9 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
     private enum State { AWAITING_HELLO, AUTHENTICATING, OPEN, CLOSED }
+
+    /** Statuses in one {@code status_batch} frame at most (about 90 bytes each). */
+    private static final int MAX_BATCH = 512;
 
     /** How long a server-initiated close waits for the client's close frame. */
     private static final long CLOSE_HANDSHAKE_MILLIS = 1000;
@@ -77,6 +82,14 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     private boolean welcomed;
     /** Replies to frames that came before the welcome, sent right after it; null while there are none. */
     private List<byte[]> heldReplies;
+    /**
+     * Statuses sent to this session in this pass of its event loop, not written yet: null, one
+     * {@link OutboundFrame}, or a list of them (each retained). Written at the end of the pass (one alone as it
+     * is, several as {@code status_batch} frames), or before any other frame, so order is kept.
+     */
+    private Object pendingStatuses;
+    /** Whether the end-of-pass flush is queued on the event loop. */
+    private boolean flushQueued;
 
     /**
      * @param headerToken the bearer token of the upgrade request, or null to wait for a {@code hello}
@@ -127,6 +140,7 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     /** The hub's first frame to a session is its welcome, so replies held back until then follow it. */
     @Override
     public void send(ByteBuf json) {
+        writePendingStatuses();
         write(new TextWebSocketFrame(json));
         if (!welcomed) {
             welcomed = true;
@@ -143,9 +157,9 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
      * that stays unwritable for interval + timeout, or passes the hard limit, is a slow consumer and is
      * closed, never waited for.
      */
-    private void write(WebSocketFrame frame) {
+    private void write(Object frame) {
         if (state == State.CLOSED || !channel.isActive()) {
-            frame.release();
+            ReferenceCountUtil.release(frame);
             return;
         }
         if (!channel.isWritable()) {
@@ -155,7 +169,7 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
             }
             ChannelOutboundBuffer queue = channel.unsafe().outboundBuffer();
             if (queue == null || queue.totalPendingWriteBytes() > GatewayContext.MAX_QUEUED_BYTES) {
-                frame.release();
+                ReferenceCountUtil.release(frame);
                 closeSlowConsumer("outbound queue over " + GatewayContext.MAX_QUEUED_BYTES / 1024 + " KiB");
                 return;
             }
@@ -181,7 +195,93 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
 
     @Override
     public void flush() {
+        writePendingStatuses();
         channel.flush();
+    }
+
+    /**
+     * An event encoded once for all its recipients: written as the same bytes (no frame object, no encoding per
+     * recipient) and flushed once at the end of this pass of the event loop, however many events the pass
+     * brought. Statuses are held until then: when several are pending for this session, they go out as one
+     * {@code status_batch} (a reconnect storm then costs a recipient a few frames instead of one per member).
+     */
+    @Override
+    public void send(OutboundFrame event) {
+        if (state == State.CLOSED || !channel.isActive()) {
+            return;
+        }
+        event.frame().retain();
+        if (event.isStatus()) {
+            holdStatus(event);
+        } else {
+            writePendingStatuses();
+            write(event.frame().duplicate());
+        }
+        if (!flushQueued) {
+            flushQueued = true;
+            channel.eventLoop().execute(this::flushPass);
+        }
+    }
+
+    private void holdStatus(OutboundFrame status) {
+        if (pendingStatuses == null) {
+            pendingStatuses = status;
+        } else if (pendingStatuses instanceof OutboundFrame first) {
+            List<OutboundFrame> list = new ArrayList<>(4);
+            list.add(first);
+            list.add(status);
+            pendingStatuses = list;
+        } else {
+            pendingList().add(status);
+        }
+    }
+
+    private List<OutboundFrame> pendingList() {
+        return pendingList(pendingStatuses);
+    }
+
+    private void flushPass() {
+        flushQueued = false;
+        writePendingStatuses();
+        channel.flush();
+    }
+
+    /** Writes the held statuses: a lone one as its shared frame, more as batches of at most {@value #MAX_BATCH}. */
+    private void writePendingStatuses() {
+        Object pending = pendingStatuses;
+        if (pending == null) {
+            return;
+        }
+        pendingStatuses = null;
+        if (pending instanceof OutboundFrame one) {
+            write(one.frame().duplicate()); // the duplicate carries the reference held since send
+            return;
+        }
+        List<OutboundFrame> all = pendingList(pending);
+        for (int from = 0; from < all.size(); from += MAX_BATCH) {
+            List<OutboundFrame> part = all.subList(from, Math.min(all.size(), from + MAX_BATCH));
+            if (part.size() == 1) {
+                write(part.get(0).frame().duplicate());
+            } else {
+                write(OutboundFrame.statusBatch(part, channel.alloc()));
+                part.forEach(status -> status.frame().release());
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<OutboundFrame> pendingList(Object pending) {
+        return (List<OutboundFrame>) pending;
+    }
+
+    private void releasePendingStatuses() {
+        Object pending = pendingStatuses;
+        pendingStatuses = null;
+        if (pending instanceof OutboundFrame one) {
+            one.frame().release();
+        } else if (pending != null) {
+            pendingList(pending).forEach(status -> status.frame().release());
+        }
     }
 
     @Override
@@ -476,6 +576,7 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
         boolean wasOpen = identity != null;
         state = State.CLOSED;
         releaseFragments();
+        releasePendingStatuses();
         heldReplies = null;
         context.monitor(channel.eventLoop()).remove(this);
         context.metrics.connectionClosed();

@@ -1,6 +1,9 @@
 package dev.presence.server.presence;
 
+import dev.presence.server.protocol.OutboundFrame;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.EventExecutor;
 
@@ -11,11 +14,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Sends one encoded event to many sessions without waiting for any of them: the bytes are encoded once and
- * shared, and the sessions are grouped by event loop so each loop gets one task for the whole batch. A slow
+ * Sends one event to many sessions without waiting for any of them: its whole WebSocket frame is encoded once and
+ * the same bytes are written to every recipient, and the sessions are grouped by event loop so each loop gets one
+ * task for the whole batch (each session flushes once per pass of its loop, however many events the pass brought). A slow
  * session cannot hold up the others; its own bounded queue decides its fate.
  */
 final class Fanout {
+
+    private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
 
     private final SessionRegistry registry;
 
@@ -27,8 +33,17 @@ final class Fanout {
     record Reach(int users, int sessions) {
     }
 
-    /** Sends {@code json} to every live session of each user. */
+    /** Sends an event to every live session of each user; its frame is encoded once, here. */
     Reach toUsers(Collection<String> userIds, byte[] json) {
+        return toUsers(userIds, json, false);
+    }
+
+    /** Sends a {@code user_status_changed} to every live session of each user (statuses may be batched). */
+    Reach statusToUsers(Collection<String> userIds, byte[] json) {
+        return toUsers(userIds, json, true);
+    }
+
+    private Reach toUsers(Collection<String> userIds, byte[] json, boolean status) {
         Map<EventExecutor, List<LiveSession>> byLoop = new HashMap<>();
         int users = 0;
         int count = 0;
@@ -45,13 +60,22 @@ final class Fanout {
         if (count == 0) {
             return new Reach(0, 0);
         }
-        ByteBuf shared = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(json));
-        byLoop.forEach((loop, sessions) -> loop.execute(() -> {
-            for (LiveSession session : sessions) {
-                session.send(shared.duplicate());
-                session.flush();
-            }
-        }));
+        OutboundFrame event = status ? OutboundFrame.status(json, ALLOC) : OutboundFrame.of(json, ALLOC);
+        ByteBuf frame = event.frame();
+        frame.retain(byLoop.size()); // one reference per loop task, given back when it has handed the frame on
+        try {
+            byLoop.forEach((loop, sessions) -> loop.execute(() -> {
+                try {
+                    for (LiveSession session : sessions) {
+                        session.send(event);
+                    }
+                } finally {
+                    frame.release();
+                }
+            }));
+        } finally {
+            frame.release(); // this method's own
+        }
         return new Reach(users, count);
     }
 

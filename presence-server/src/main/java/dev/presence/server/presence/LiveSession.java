@@ -1,5 +1,6 @@
 package dev.presence.server.presence;
 
+import dev.presence.server.protocol.OutboundFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -34,6 +35,13 @@ public interface LiveSession {
      * as a slow consumer instead of being waited for. Takes ownership of {@code json}.
      */
     void send(ByteBuf json);
+
+    /**
+     * Queues an event encoded once for all its recipients, on the event loop thread; it is written and flushed by
+     * the end of the loop's current pass, statuses pending together possibly as one {@code status_batch}. Does
+     * not take ownership of the frame: it retains what it keeps.
+     */
+    void send(OutboundFrame event);
 
     /** Flushes what {@link #send} queued; on the event loop thread. */
     void flush();

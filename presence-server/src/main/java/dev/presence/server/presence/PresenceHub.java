@@ -402,7 +402,7 @@ public final class PresenceHub implements AutoCloseable {
         UserStatus status = delivery.status();
         Collection<String> recipients = delivery.recipients();
         Fanout.Reach reach = recipients.isEmpty() ? new Fanout.Reach(0, 0)
-                : fanout.toUsers(recipients, Frames.statusChanged(status, loop.clock().millis()));
+                : fanout.statusToUsers(recipients, Frames.statusChanged(status, loop.clock().millis()));
         metrics.deliveries(reach.sessions());
         if (delivery.flip()) {
             if (keepFlips) {

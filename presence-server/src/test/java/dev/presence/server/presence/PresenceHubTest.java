@@ -7,6 +7,7 @@ import dev.presence.core.LocalPresenceEngine;
 import dev.presence.core.UserStatus;
 import dev.presence.core.VirtualTime;
 import dev.presence.server.metrics.ServerMetrics;
+import dev.presence.server.protocol.OutboundFrame;
 import dev.presence.server.store.InMemoryStatusStore;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
@@ -130,6 +131,11 @@ class PresenceHubTest {
         @Override
         public void send(ByteBuf json) {
             frames.add(json.toString(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void send(OutboundFrame event) {
+            frames.add(event.json());
         }
 
         @Override

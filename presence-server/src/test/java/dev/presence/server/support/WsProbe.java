@@ -130,20 +130,38 @@ public final class WsProbe implements WebSocket.Listener, AutoCloseable {
         return await(f -> type.equals(f.path("type").asText()));
     }
 
-    /** Waits for a {@code user_status_changed} of that user with that status. */
+    /**
+     * Waits for a status of that user with that status, alone ({@code user_status_changed}) or in a
+     * {@code status_batch}; returns the status itself.
+     */
     public JsonNode awaitStatus(String userId, boolean online) {
-        return await(isStatus(userId, online));
+        JsonNode frame = await(isStatus(userId, online));
+        return StatusFrames.of(List.of(frame)).stream().filter(matches(userId, online)).findFirst().orElseThrow();
     }
 
+    /** Waits for a status of that user, newer than that version, alone or batched; returns the status itself. */
+    public JsonNode awaitStatus(String userId, boolean online, long newerThan) {
+        return awaitStatus(userId, online, newerThan, Duration.ofSeconds(10));
+    }
+
+    public JsonNode awaitStatus(String userId, boolean online, long newerThan, Duration atMost) {
+        Predicate<JsonNode> wanted = s -> matches(userId, online).test(s) && s.path("version").asLong() > newerThan;
+        JsonNode frame = await(f -> StatusFrames.of(List.of(f)).stream().anyMatch(wanted), atMost);
+        return StatusFrames.of(List.of(frame)).stream().filter(wanted).findFirst().orElseThrow();
+    }
+
+    /** A frame that holds that status, alone or in a batch. */
     public static Predicate<JsonNode> isStatus(String userId, boolean online) {
-        return f -> "user_status_changed".equals(f.path("type").asText())
-                && userId.equals(f.path("user_id").asText()) && f.path("is_online").asBoolean() == online;
+        return f -> StatusFrames.of(List.of(f)).stream().anyMatch(matches(userId, online));
     }
 
-    /** Every {@code user_status_changed} received about that user. */
+    private static Predicate<JsonNode> matches(String userId, boolean online) {
+        return s -> userId.equals(s.path("user_id").asText()) && s.path("is_online").asBoolean() == online;
+    }
+
+    /** Every status received about that user, alone or in batches, in order. */
     public List<JsonNode> statusesOf(String userId) {
-        return frames.stream().filter(f -> "user_status_changed".equals(f.path("type").asText())
-                && userId.equals(f.path("user_id").asText())).toList();
+        return StatusFrames.about(userId, frames);
     }
 
     /** Waits until the server closes this WebSocket, and returns the close code. */
