@@ -97,6 +97,16 @@ public final class ServerCommand {
                     + " --webhook-url (env PRESENCE_WEBHOOK_SECRET_FILE).")
     Path webhookSecretFile;
 
+    // Hidden: tests of separate processes (a kill -9, a lease handover) need these short; production keeps the
+    // defaults, which are not worth a documented flag.
+    @Option(names = "--webhook-lease", hidden = true, converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "How long the sending node's webhook lease lasts without renewal (default 15s).")
+    Duration webhookLease;
+
+    @Option(names = "--webhook-max-retry", hidden = true, converter = DurationConverter.class,
+            paramLabel = "DURATION", description = "The longest wait between two webhook attempts (default 5m).")
+    Duration webhookMaxRetry;
+
     @Option(names = "--heartbeat-interval", defaultValue = "${env:PRESENCE_HEARTBEAT_INTERVAL:-20s}",
             converter = DurationConverter.class, paramLabel = "DURATION",
             description = "How often the server pings each connection (env PRESENCE_HEARTBEAT_INTERVAL,"
@@ -205,7 +215,14 @@ public final class ServerCommand {
         if (secret.isEmpty()) {
             throw new IllegalArgumentException("--webhook-secret-file " + webhookSecretFile + " is empty");
         }
-        return WebhookSettings.of(uri, secret.getBytes(StandardCharsets.UTF_8));
+        WebhookSettings settings = WebhookSettings.of(uri, secret.getBytes(StandardCharsets.UTF_8));
+        if (webhookLease != null || webhookMaxRetry != null) {
+            Duration maxRetry = webhookMaxRetry != null ? webhookMaxRetry : settings.maxRetry();
+            settings = settings.withTimings(settings.requestTimeout(), settings.poll(),
+                    maxRetry.compareTo(settings.firstRetry()) < 0 ? maxRetry : settings.firstRetry(), maxRetry,
+                    settings.maxAge(), webhookLease != null ? webhookLease : settings.lease());
+        }
+        return settings;
     }
 
     /** A comma-separated list, blanks dropped. */

@@ -66,6 +66,8 @@ public final class PresenceHub implements AutoCloseable {
     private boolean closeCalled;
     /** Whether webhooks are on: then every flip goes to the write-behind for the outbox. */
     private final boolean keepFlips;
+    /** Held here because the metrics registry holds a counter's source only weakly. */
+    private final Supplier<Number> flipsMergedSource = () -> writeBehindMerged();
 
     /**
      * Loads the state (on the loop, and waits for it): the kept statuses from the store, then what the journal
@@ -109,6 +111,9 @@ public final class PresenceHub implements AutoCloseable {
         });
         if (keepFlips) {
             writeBehind.onFlipsSaved(flipsSaved);
+            metrics.counter("presence_webhook_flips_merged_total", "Flips merged into a later flip of the same"
+                    + " user while the database could not take them (the user's latest state is always sent)",
+                    flipsMergedSource);
         }
         this.route = routes.apply(localRoute());
         this.engine = engines.apply(delivery -> {
@@ -414,6 +419,10 @@ public final class PresenceHub implements AutoCloseable {
             log.info("Broadcasted user {} went {} to {}/{} online user(s)", name(status.userId()),
                     status.online() ? "online" : "offline", reach.users(), recipients.size());
         }
+    }
+
+    private long writeBehindMerged() {
+        return writeBehind.flipsMerged();
     }
 
     private String name(String userId) {

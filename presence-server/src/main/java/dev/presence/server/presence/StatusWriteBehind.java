@@ -4,9 +4,11 @@ import dev.presence.core.UserStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -20,11 +22,22 @@ import java.util.function.Consumer;
  * written once per batch with their latest status. With webhooks on, the flips ride along: every one of them,
  * in order, saved into the webhook outbox in the same transaction as the statuses.
  *
+ * <p>While the database is down, what waits is bounded: one status per user, and at most
+ * {@link #MAX_FLIPS_PER_USER} flips per user. A user who flips more than that meanwhile has the two oldest of
+ * their waiting flips merged into the later ones (dropped as a pair, so online and offline still alternate after
+ * whatever the outbox held before): the app misses some short visits, never the user's latest state, and every
+ * flip it is sent is a real one. {@link #flipsMerged()} counts the flips so dropped.
+ *
  * <p>Touched only on the hub's thread; the worker's result comes back to it through {@code loop}.
  */
 final class StatusWriteBehind {
 
     private static final Logger log = LoggerFactory.getLogger(StatusWriteBehind.class);
+    /**
+     * Flips of one user kept while the database is away. Even, so that merging drops whole online/offline
+     * pairs; a user flipping this often within a batch interval is rare, so in steady state nothing is merged.
+     */
+    static final int MAX_FLIPS_PER_USER = 8;
 
     private final StatusStore store;
     private final Executor workers;
@@ -32,8 +45,12 @@ final class StatusWriteBehind {
     private final Consumer<List<UserStatus>> saved;
     /** Waiting for the next batch: the latest status of each user. */
     private final Map<String, UserStatus> pending = new HashMap<>();
-    /** Flips for the webhook outbox waiting for the next batch, in the order they happened. */
-    private final List<UserStatus> pendingFlips = new ArrayList<>();
+    /** Flips for the webhook outbox waiting for the next batch: per user, in the order they happened. */
+    private final Map<String, ArrayDeque<UserStatus>> pendingFlips = new LinkedHashMap<>();
+    private final int maxFlipsPerUser;
+    private int pendingFlipCount;
+    /** Flips merged away while waiting (read by a metric from another thread). */
+    private volatile long flipsMerged;
     private boolean inFlight;
     /** Told on the hub's thread after a batch with flips was saved; null when webhooks are off. */
     private Runnable flipsSaved;
@@ -51,6 +68,16 @@ final class StatusWriteBehind {
      * @param saved   told on the hub's thread of every batch the store has taken
      */
     StatusWriteBehind(StatusStore store, Executor workers, Executor loop, Consumer<List<UserStatus>> saved) {
+        this(store, workers, loop, saved, MAX_FLIPS_PER_USER);
+    }
+
+    /** @param maxFlipsPerUser flips of one user kept while saves fail; even, at least 2 */
+    StatusWriteBehind(StatusStore store, Executor workers, Executor loop, Consumer<List<UserStatus>> saved,
+                      int maxFlipsPerUser) {
+        if (maxFlipsPerUser < 2 || maxFlipsPerUser % 2 != 0) {
+            throw new IllegalArgumentException("maxFlipsPerUser must be even and at least 2: " + maxFlipsPerUser);
+        }
+        this.maxFlipsPerUser = maxFlipsPerUser;
         this.store = store;
         this.workers = workers;
         this.loop = loop;
@@ -64,7 +91,37 @@ final class StatusWriteBehind {
 
     /** Queues flips for the webhook outbox, saved with the next batch of statuses. */
     void addFlips(Collection<UserStatus> flips) {
-        pendingFlips.addAll(flips);
+        for (UserStatus flip : flips) {
+            ArrayDeque<UserStatus> ofUser = pendingFlips.computeIfAbsent(flip.userId(), id -> new ArrayDeque<>());
+            ofUser.addLast(flip);
+            pendingFlipCount++;
+            bound(ofUser);
+        }
+    }
+
+    /** Merges a user's oldest waiting flips, two at a time, into the later ones until the user is within bound. */
+    private void bound(ArrayDeque<UserStatus> ofUser) {
+        while (ofUser.size() > maxFlipsPerUser) {
+            ofUser.removeFirst();
+            ofUser.removeFirst();
+            pendingFlipCount -= 2;
+            flipsMerged += 2;
+        }
+    }
+
+    /** Flips waiting for the next batch (all users). */
+    int pendingFlips() {
+        return pendingFlipCount;
+    }
+
+    /** The most flips any one user has waiting. */
+    int mostPendingFlipsOfAUser() {
+        return pendingFlips.values().stream().mapToInt(ArrayDeque::size).max().orElse(0);
+    }
+
+    /** Flips merged into later ones of the same user because saves kept failing (only grows). */
+    long flipsMerged() {
+        return flipsMerged;
     }
 
     /** Has {@code listener} told after every save that took flips (so the sender can look at once). */
@@ -91,9 +148,12 @@ final class StatusWriteBehind {
 
     /** Takes everything queued, to be saved with {@link #saveNow}: at shutdown. */
     Batch takeAll() {
-        Batch batch = new Batch(new ArrayList<>(pending.values()), List.copyOf(pendingFlips));
+        List<UserStatus> flips = new ArrayList<>(pendingFlipCount);
+        pendingFlips.values().forEach(flips::addAll);
+        Batch batch = new Batch(new ArrayList<>(pending.values()), List.copyOf(flips));
         pending.clear();
         pendingFlips.clear();
+        pendingFlipCount = 0;
         return batch;
     }
 
@@ -120,8 +180,22 @@ final class StatusWriteBehind {
             }
         } else {
             batch.statuses().forEach(this::keepLatest); // with the next batch; newer statuses queued meanwhile win
-            pendingFlips.addAll(0, batch.flips()); // before the flips that came meanwhile: they are newer
+            requeueFlips(batch.flips());
         }
+    }
+
+    /** Puts a failed batch's flips back before those that came meanwhile (they are newer), within bound. */
+    private void requeueFlips(List<UserStatus> failed) {
+        Map<String, ArrayDeque<UserStatus>> merged = new LinkedHashMap<>();
+        for (UserStatus flip : failed) {
+            merged.computeIfAbsent(flip.userId(), id -> new ArrayDeque<>()).addLast(flip);
+        }
+        pendingFlips.forEach((userId, later) -> merged.computeIfAbsent(userId, id -> new ArrayDeque<>())
+                .addAll(later));
+        pendingFlips.clear();
+        pendingFlips.putAll(merged);
+        pendingFlipCount += failed.size();
+        pendingFlips.values().forEach(this::bound);
     }
 
     private void keepLatest(UserStatus status) {

@@ -234,8 +234,10 @@ public final class WebhookDispatcher implements AutoCloseable {
             } else {
                 failed(change, now, error == null ? "HTTP " + status : String.valueOf(error));
             }
-            if (leader) {
-                dispatch(now); // the user's next change, at once
+            if (leader && now < leaseRenewAt) {
+                // the user's next change, at once; past the renewal point the next tick renews first, so a
+                // node that lost the lease (a long pause) starts no POST it no longer may
+                dispatch(now);
             }
         } catch (RuntimeException e) {
             // not recorded: the change stays in the outbox and goes again (the app dedups by id)

@@ -56,4 +56,20 @@ class WebhookOptionsTest {
         assertThatThrownBy(() -> parse("--webhook-secret-file", secret.toString()))
                 .hasMessageContaining("--webhook-url is not");
     }
+
+    @Test
+    void hiddenTimingsForProcessTestsShortenTheLeaseAndTheRetriesOnly() throws Exception {
+        Path secret = Files.writeString(dir.resolve("secret"), "k");
+        ServerConfig config = parse("--webhook-url", "https://app.example/h", "--webhook-secret-file",
+                secret.toString(), "--webhook-lease", "3s", "--webhook-max-retry", "500ms");
+        assertThat(config.webhooks()).hasValueSatisfying(w -> {
+            assertThat(w.lease()).hasSeconds(3);
+            assertThat(w.maxRetry()).hasMillis(500);
+            assertThat(w.firstRetry()).hasMillis(500); // never above the cap
+            assertThat(w.requestTimeout()).hasSeconds(10);
+            assertThat(w.maxAge()).hasHours(24);
+        });
+        assertThat(new CommandLine(new ServerCommand()).getUsageMessage()).doesNotContain("--webhook-lease")
+                .doesNotContain("--webhook-max-retry");
+    }
 }

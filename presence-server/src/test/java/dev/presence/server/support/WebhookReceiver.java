@@ -83,6 +83,22 @@ public final class WebhookReceiver implements AutoCloseable {
         return received.stream().filter(r -> r.answered() / 100 == 2).toList();
     }
 
+    /** Every POST answered so far (2xx or 500), in the order they were answered. */
+    public List<Received> answered() {
+        return List.copyOf(received);
+    }
+
+    /** How many accepted POSTs repeated an id accepted before (at least once allows them; count them). */
+    public long acceptedDuplicates() {
+        List<Received> accepted = accepted();
+        return accepted.size() - accepted.stream().map(Received::id).distinct().count();
+    }
+
+    /** The distinct ids of one user's accepted POSTs, in the order each was first accepted. */
+    public List<String> acceptedIdsOf(String userId) {
+        return acceptedFor(userId).stream().map(Received::id).distinct().toList();
+    }
+
     /** The accepted POSTs of one user, in order. */
     public List<Received> acceptedFor(String userId) {
         return accepted().stream().filter(r -> r.body().path("user_id").asText().equals(userId)).toList();
