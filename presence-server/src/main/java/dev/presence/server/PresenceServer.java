@@ -35,12 +35,7 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import dev.presence.server.http.BoundedBodyAggregator;
 import dev.presence.server.http.HttpTimeouts;
 import dev.presence.server.http.MetricsEndpoint;
@@ -174,10 +169,9 @@ public final class PresenceServer implements AutoCloseable {
         ConnectionLimit limit = new ConnectionLimit(config.maxConnections());
         PendingConnections pending = new PendingConnections(config.maxPendingPerAddress());
 
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
-                : NioServerSocketChannel.class;
+        Transport transport = Transport.choose(config.transport());
+        IoHandlerFactory io = transport.io();
+        Class<? extends ServerChannel> channelType = transport.serverChannel();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("presence-accept", true), io);
         // one event loop per core: the work is short and non-blocking, more loops only add context switches
         this.workerGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
@@ -225,7 +219,7 @@ public final class PresenceServer implements AutoCloseable {
         log.info("Listening on http://{}:{} ({} store, heartbeat {} ms + {} ms, offline grace {} ms, {},"
                         + " at most {} connections)", config.host(), port,
                 config.dbUrl().isPresent() ? "PostgreSQL" : "embedded H2", config.heartbeatInterval().toMillis(),
-                config.heartbeatTimeout().toMillis(), config.offlineGrace().toMillis(), epoll ? "epoll" : "nio",
+                config.heartbeatTimeout().toMillis(), config.offlineGrace().toMillis(), transport.name(),
                 limit.max());
         jwts.ifPresent(j -> log.info("Accepting the app's JWTs ({}) as tokens", j.algorithms()));
         if (metricsChannel != null) {

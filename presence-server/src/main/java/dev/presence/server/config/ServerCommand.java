@@ -107,6 +107,11 @@ public final class ServerCommand {
             paramLabel = "DURATION", description = "The longest wait between two webhook attempts (default 5m).")
     Duration webhookMaxRetry;
 
+    @Option(names = "--transport", defaultValue = "${env:PRESENCE_TRANSPORT:-epoll}", paramLabel = "NAME",
+            description = "Network transport: epoll, io_uring or nio; one this machine lacks falls back to the next"
+                    + " (env PRESENCE_TRANSPORT, default ${DEFAULT-VALUE}).")
+    String transport;
+
     @Option(names = "--heartbeat-interval", defaultValue = "${env:PRESENCE_HEARTBEAT_INTERVAL:-20s}",
             converter = DurationConverter.class, paramLabel = "DURATION",
             description = "How often the server pings each connection (env PRESENCE_HEARTBEAT_INTERVAL,"
@@ -181,7 +186,7 @@ public final class ServerCommand {
                 .maxConnections(maxConnections).tokenTtl(tokenTtl).maxTokensPerUser(maxTokensPerUser)
                 .maxPendingPerAddress(maxPendingPerAddress).requestTimeout(requestTimeout).metricsPort(metricsPort)
                 .apiKeyFile(apiKeyFile).jwtSecretFile(jwtSecretFile).jwtPublicKeyFile(jwtPublicKeyFile)
-                .webhooks(webhooks())
+                .webhooks(webhooks()).transport(transport)
                 .build();
     }
 

@@ -40,6 +40,8 @@ import java.util.function.Consumer;
  * @param metricsPort           0: {@code /metrics} on the main port; else only on this port, on 127.0.0.1
  * @param rateLimits            logins, messages and invitations (not flags; tests shorten them)
  * @param integration           the app's API keys and JWT keys (integration mode)
+ * @param transport             {@code epoll} (default), {@code io_uring} or {@code nio}; one not available here
+ *                              falls back to the next
  * @param webhooks              where status changes are POSTed ({@code --webhook-url}); empty: webhooks are off
  */
 public record ServerConfig(String host, int port, Path dataDir, Optional<String> dbUrl, Optional<String> redisUrl,
@@ -49,7 +51,7 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
                            Duration tokenTtl, int maxTokensPerUser, int maxPendingPerAddress,
                            Duration requestTimeout, Duration keepAliveTimeout, int metricsPort,
                            RateLimits rateLimits, Integration integration,
-                           Optional<WebhookSettings> webhooks) {
+                           Optional<WebhookSettings> webhooks, String transport) {
 
     public ServerConfig {
         if (host == null || host.isBlank()) {
@@ -98,6 +100,9 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
         requirePositive("request timeout", requestTimeout);
         requirePositive("keep-alive timeout", keepAliveTimeout);
         requirePort("metrics port", metricsPort);
+        if (!List.of("epoll", "io_uring", "nio").contains(transport)) {
+            throw new IllegalArgumentException("--transport must be epoll, io_uring or nio, not '" + transport + "'");
+        }
         if (integration == null) {
             throw new IllegalArgumentException("integration must not be null (use Integration.none())");
         }
@@ -158,6 +163,7 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
         private int metricsPort;
         private RateLimits rateLimits = RateLimits.defaults();
         private Integration integration = Integration.none();
+        private String transport = "epoll";
         private Optional<WebhookSettings> webhooks = Optional.empty();
 
         public Builder() {
@@ -187,6 +193,7 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
             metricsPort = c.metricsPort;
             rateLimits = c.rateLimits;
             integration = c.integration;
+            transport = c.transport;
             webhooks = c.webhooks;
         }
 
@@ -303,6 +310,11 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
         }
 
         /** @throws IllegalArgumentException with a message for a person when a value is out of range */
+        public Builder transport(String value) {
+            transport = value;
+            return this;
+        }
+
         public Builder integration(Integration value) {
             integration = value;
             return this;
@@ -327,7 +339,7 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
             return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, nodeLease, nodeId, drain, pageServers, heartbeatInterval, heartbeatTimeout,
                     offlineGrace, allowedOrigins, helloTimeout, maxConnections, tokenTtl, maxTokensPerUser,
                     maxPendingPerAddress, requestTimeout, keepAliveTimeout, metricsPort, rateLimits, integration,
-                    webhooks);
+                    webhooks, transport);
         }
     }
 }
