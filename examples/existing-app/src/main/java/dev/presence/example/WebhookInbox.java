@@ -20,10 +20,10 @@ import java.util.function.Consumer;
  * come at least once) is ignored by its id, and a user's status is kept only if its version is newer (the same rule
  * the clients use), so a retried old webhook can never bring back an old status.
  */
-final class WebhookInbox {
+public final class WebhookInbox {
 
     /** What the app now believes of a user, from the webhooks. */
-    record Status(String userId, boolean online, long lastSeen, long version) {
+    public record Status(String userId, boolean online, long lastSeen, long version) {
     }
 
     /** Why a webhook was refused: answered with 401 or 400, so presence retries it (a real app alerts on these). */
