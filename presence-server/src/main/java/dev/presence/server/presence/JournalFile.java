@@ -202,13 +202,7 @@ final class JournalFile implements AutoCloseable {
 
     /** Writes the user's latest status; it is in the page cache when this returns. */
     void record(UserStatus status) {
-        Integer existing = slots.get(status.userId());
-        if (existing != null) {
-            int at = base(existing);
-            MappedByteBuffer b = slotBuffer(existing);
-            b.putLong(at + LAST_SEEN, status.lastSeen());
-            b.putLong(at + VERSION, status.version());
-            b.put(at + ONLINE, (byte) (status.online() ? 1 : 0));
+        if (update(status)) {
             return;
         }
         byte[] id = status.userId().getBytes(StandardCharsets.UTF_8);
@@ -231,6 +225,20 @@ final class JournalFile implements AutoCloseable {
         b.put(at + ONLINE, (byte) (status.online() ? 1 : 0));
         b.put(at + ID_LENGTH, (byte) id.length); // last: the slot counts from here on
         slots.put(status.userId(), slot);
+    }
+
+    /** Writes the user's latest status if they have a slot here; false if not (nothing written). */
+    boolean update(UserStatus status) {
+        Integer existing = slots.get(status.userId());
+        if (existing == null) {
+            return false;
+        }
+        int at = base(existing);
+        MappedByteBuffer b = slotBuffer(existing);
+        b.putLong(at + LAST_SEEN, status.lastSeen());
+        b.putLong(at + VERSION, status.version());
+        b.put(at + ONLINE, (byte) (status.online() ? 1 : 0));
+        return true;
     }
 
     /** The presence thread is alive at {@code now}: users online in the journal were seen until then. */

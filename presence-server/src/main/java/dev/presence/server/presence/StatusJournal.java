@@ -80,7 +80,10 @@ public final class StatusJournal implements AutoCloseable {
 
     /** Writes the user's latest status; it is in the page cache when this returns. */
     public void record(UserStatus status) {
-        fileOf(status.userId()).record(status);
+        // the common case, a change of a short id that has a slot, costs what it did with one file: one lookup
+        if (status.userId().length() > SHORT_ID_BYTES || !shortIds.update(status)) {
+            fileOf(status.userId()).record(status);
+        }
     }
 
     /** The presence thread is alive at {@code now}: users online in the journal were seen until then. */

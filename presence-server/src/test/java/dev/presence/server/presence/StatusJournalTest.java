@@ -204,6 +204,7 @@ class StatusJournalTest {
                 new UserStatus(emoji, false, 5, 5), new UserStatus(LONGEST_APP_ID, true, 6, 6));
         try (StatusJournal journal = StatusJournal.open(dir)) {
             all.forEach(journal::record);
+            journal.record(new UserStatus(shortInCharsLongInBytes, true, 40, 40)); // its slot, in the long file
             assertThat(journal.size()).isEqualTo(6);
             journal.saved(List.of(all.get(1), all.get(2)));
             assertThat(journal.size()).isEqualTo(4);
@@ -211,7 +212,8 @@ class StatusJournalTest {
 
         try (StatusJournal again = StatusJournal.open(dir)) {
             assertThat(again.found()).containsExactlyInAnyOrder(new UserStatus("u_ann", false, 1, 1),
-                    all.get(3), all.get(4), new UserStatus(LONGEST_APP_ID, false, 6, 6));
+                    new UserStatus(shortInCharsLongInBytes, false, 40, 40), all.get(4),
+                    new UserStatus(LONGEST_APP_ID, false, 6, 6));
         }
         // the 64-byte file kept only its own: opened alone, the long ids are not in it
         try (JournalFile shortIds = JournalFile.open(dir, StatusJournal.FILE_NAME, 64)) {
