@@ -99,7 +99,10 @@ public final class StatusJournal implements AutoCloseable {
      */
     public void saved(Collection<UserStatus> statuses) {
         for (UserStatus s : statuses) {
-            fileOf(s.userId()).saved(s);
+            // a user has a slot in one file at most: looking in both is cheaper than counting the id's bytes
+            if (s.userId().length() > SHORT_ID_BYTES || !shortIds.saved(s)) {
+                longIds.saved(s);
+            }
         }
     }
 
