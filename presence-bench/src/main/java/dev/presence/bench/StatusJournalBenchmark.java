@@ -55,6 +55,7 @@ public class StatusJournalBenchmark {
     public void close() throws IOException {
         journal.close();
         Files.deleteIfExists(dir.resolve(StatusJournal.FILE_NAME));
+        Files.deleteIfExists(dir.resolve(StatusJournal.LONG_FILE_NAME));
         Files.deleteIfExists(dir);
     }
 

@@ -4,6 +4,7 @@ import dev.presence.server.store.PostgresTestSupport;
 import dev.presence.server.support.Api;
 import dev.presence.server.support.Api.Account;
 import dev.presence.server.support.ServerJarProcess;
+import dev.presence.server.support.TestJwts;
 import dev.presence.server.support.WebhookReceiver;
 import dev.presence.server.support.WebhookReceiver.Received;
 import dev.presence.server.support.WsProbe;
@@ -58,6 +59,41 @@ class WebhookCrashIT {
         } finally {
             try (Connection c = DriverManager.getConnection(base)) {
                 c.createStatement().execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+    }
+
+    @Test
+    void anAppUserWithA128CharacterIdOnlineAtTheKillIsSentOfflineAfterTheRestart() throws Exception {
+        // integration mode's longest id: it is journaled in the status journal's second file, of long ids
+        String longId = "app:" + UUID.randomUUID() + ".users-" + "x".repeat(81);
+        assertThat(longId).hasSize(128);
+        Path secretFile = Files.writeString(dataDir.resolveSibling(dataDir.getFileName() + "-secret"), SECRET);
+        Path keys = Files.createDirectories(dataDir.resolveSibling(dataDir.getFileName() + "-keys"));
+        try (WebhookReceiver receiver = new WebhookReceiver(SECRET)) {
+            receiver.fail();
+            try (ServerJarProcess server = new ServerJarProcess(ServerJarProcess.QUICK_START, dataDir,
+                    "--jwt-secret-file", TestJwts.secretFile(keys).toString(), "--webhook-url",
+                    receiver.url().toString(), "--webhook-secret-file", secretFile.toString(),
+                    "--webhook-max-retry", "1s", "--heartbeat-interval", "1s", "--heartbeat-timeout", "1s").start()) {
+                WsProbe online = WsProbe.online("long id", server.ws(), TestJwts.hs256(longId));
+                // its online flip was tried, so it is in the outbox: without the journal it would be the last word
+                Received tried = await("the online webhook tried").atMost(DEADLINE)
+                        .until(() -> receiver.answered().stream().filter(r -> r.id().startsWith(longId + ":"))
+                                .findFirst().orElse(null), r -> r != null);
+                assertThat(tried.body().path("is_online").asBoolean()).isTrue();
+
+                server.kill9();
+                online.close();
+
+                receiver.answer();
+                server.start();
+                await("the long id's last webhook is offline, and stays so").atMost(DEADLINE)
+                        .during(Duration.ofSeconds(3)).until(() -> lastIsOffline(receiver, longId));
+                List<Received> got = receiver.acceptedFor(longId);
+                assertThat(got.get(got.size() - 1).body().path("version").asLong())
+                        .isGreaterThan(tried.body().path("version").asLong());
+                assertThat(receiver.accepted()).allMatch(Received::signatureValid);
             }
         }
     }
@@ -153,7 +189,11 @@ class WebhookCrashIT {
     }
 
     private static boolean lastIsOffline(WebhookReceiver receiver, Account user) {
-        List<Received> got = receiver.acceptedFor(user.id());
+        return lastIsOffline(receiver, user.id());
+    }
+
+    private static boolean lastIsOffline(WebhookReceiver receiver, String userId) {
+        List<Received> got = receiver.acceptedFor(userId);
         return !got.isEmpty() && !got.get(got.size() - 1).body().path("is_online").asBoolean();
     }
 

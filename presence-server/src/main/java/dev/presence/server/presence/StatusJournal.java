@@ -1,33 +1,17 @@
 package dev.presence.server.presence;
 
 import dev.presence.core.UserStatus;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The statuses that watchers may have been shown but the database may not have yet: the latest status of each
- * such user, in a memory-mapped file under the data directory, written on the presence thread before the change
+ * such user, in memory-mapped files under the data directory, written on the presence thread before the change
  * can be delivered, and read back at start over what the database kept.
  *
  * <p>Why a mapped file: the database is written behind, in batches, about a second late, and must stay off the
@@ -36,170 +20,51 @@ import java.util.Map;
  * the page it dirties belongs to the kernel's page cache, which outlives the process: a {@code kill -9} loses
  * nothing written here. (A power loss can; the status journal does not {@code msync}, like the embedded
  * database does not fsync.) An append-only log would need compaction; instead each user has a fixed slot,
- * rewritten in place, so the file holds one entry per user and never grows with the number of changes.
+ * rewritten in place, so a file holds one entry per user and never grows with the number of changes.
  *
  * <p>Bounded: a slot is freed once the write-behind has saved a status at least as new as the slot's, unless the
  * user is online (an online user's slot says so, and a crash then counts them as seen until the presence
- * thread last {@linkplain #alive proved alive}, not as of when they connected). So the file holds the users
- * online now plus those changed in the last second or so, 64 bytes each, and is as large as the most it ever
- * held at once.
+ * thread last {@linkplain #alive proved alive}, not as of when they connected). So the files hold the users
+ * online now plus those changed in the last second or so, and are as large as the most they ever held at once.
  *
- * <p>Torn writes: a slot's fields are 8-byte aligned and only ever grow, except the online flag, and a slot is
- * claimed by writing its id length last; a crash in the middle of a write leaves a mix of the old and the new
- * entry, never older than the old one, and the new one was not delivered yet. Not thread-safe: the presence
- * thread owns it.
+ * <p>Two files, by the id's length in UTF-8: ids of up to {@value #SHORT_ID_BYTES} bytes (server-made ids have
+ * 18) in {@value #FILE_NAME}, 64 bytes a slot, since its touched pages count in the server's memory per online
+ * user; longer ids (an app's own ids in integration mode, up to 128 bytes) in {@value #LONG_FILE_NAME}, 256
+ * bytes a slot. A user's id always goes to the same file, so a user has one entry at most. Not thread-safe: the
+ * presence thread owns it.
  */
 public final class StatusJournal implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(StatusJournal.class);
-
-    /** The file's name in the data directory. */
+    /** The file of short ids in the data directory (the journal's only file before long ids had one). */
     public static final String FILE_NAME = "status-journal";
+    /** The file of long ids in the data directory. */
+    public static final String LONG_FILE_NAME = "status-journal-long";
 
-    private static final int MAGIC = 0x50534a31; // "PSJ1"
-    private static final int SLOT = 64;
-    private static final int REGION = 1 << 20;
-    private static final int SLOTS_PER_REGION = REGION / SLOT;
-    // a slot: last seen, version, online flag, id length (0: free), id (UTF-8)
-    private static final int LAST_SEEN = 0;
-    private static final int VERSION = 8;
-    private static final int ONLINE = 16;
-    private static final int ID_LENGTH = 17;
-    private static final int ID = 18;
-    private static final int MAX_ID_BYTES = SLOT - ID;
-    // slot 0 is the header: magic, slot size, when the presence thread last proved alive
-    private static final int HEADER_MAGIC = 0;
-    private static final int HEADER_SLOT_SIZE = 4;
-    private static final int HEADER_ALIVE_AT = 8;
+    private static final int SHORT_SLOT = 64;
+    private static final int LONG_SLOT = 256;
+    private static final int SHORT_ID_BYTES = SHORT_SLOT - JournalFile.ID;
 
-    private final Path file;
-    private final FileChannel channel;
-    private final FileLock lock;
-    private final List<MappedByteBuffer> regions = new ArrayList<>();
-    private final Map<String, Integer> slots = new HashMap<>();
-    private int[] free = new int[64];
-    private int freeCount;
-    private int nextUnused = 1;
-    private final List<UserStatus> found = new ArrayList<>();
-    private boolean warnedLongId;
+    private final JournalFile shortIds;
+    private final JournalFile longIds;
 
-    private StatusJournal(Path file, FileChannel channel, FileLock lock) {
-        this.file = file;
-        this.channel = channel;
-        this.lock = lock;
+    private StatusJournal(JournalFile shortIds, JournalFile longIds) {
+        this.shortIds = shortIds;
+        this.longIds = longIds;
     }
 
     /**
-     * Opens (or creates) the journal in {@code dataDir} and reads what it holds; see {@link #found()}.
+     * Opens (or creates) the journal's files in {@code dataDir} and reads what they hold; see {@link #found()}.
      *
-     * @throws IllegalStateException if another process holds it (two servers on one data directory)
+     * @throws IllegalStateException if another process holds them (two servers on one data directory)
      */
     public static StatusJournal open(Path dataDir) throws IOException {
-        Files.createDirectories(dataDir);
-        Path file = dataDir.resolve(FILE_NAME);
-        createOwnerOnly(file);
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        JournalFile shortIds = JournalFile.open(dataDir, FILE_NAME, SHORT_SLOT);
         try {
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            }
-            if (lock == null) {
-                throw new IllegalStateException(file + " is in use by another presence server: each server needs"
-                        + " a --data-dir of its own");
-            }
-            StatusJournal journal = new StatusJournal(file, channel, lock);
-            if (!journal.load()) {
-                channel.close();
-                Path aside = dataDir.resolve(FILE_NAME + ".unreadable-" + System.currentTimeMillis());
-                Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
-                log.warn("{} is not a status journal of this version; moved it to {} and started a new one", file,
-                        aside);
-                return open(dataDir);
-            }
-            return journal;
+            return new StatusJournal(shortIds, JournalFile.open(dataDir, LONG_FILE_NAME, LONG_SLOT));
         } catch (IOException | RuntimeException e) {
-            channel.close();
+            shortIds.close();
             throw e;
         }
-    }
-
-    private static void createOwnerOnly(Path file) throws IOException {
-        try {
-            if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rw-------")));
-            } else {
-                Files.createFile(file);
-            }
-        } catch (FileAlreadyExistsException e) {
-            // kept from an earlier run: that is what it is for
-        }
-    }
-
-    /** Maps the file and indexes its entries; false if it is not a journal this code can read. */
-    private boolean load() throws IOException {
-        long size = channel.size();
-        if (size == 0) {
-            MappedByteBuffer header = region(0);
-            header.putInt(HEADER_SLOT_SIZE, SLOT);
-            header.putInt(HEADER_MAGIC, MAGIC);
-            return true;
-        }
-        if (size % REGION != 0) {
-            return false;
-        }
-        for (int r = 0; r < size / REGION; r++) {
-            region(r);
-        }
-        MappedByteBuffer header = regions.get(0);
-        if (header.getInt(HEADER_MAGIC) != MAGIC || header.getInt(HEADER_SLOT_SIZE) != SLOT) {
-            return false;
-        }
-        long aliveAt = header.getLong(HEADER_ALIVE_AT);
-        int capacity = regions.size() * SLOTS_PER_REGION;
-        int highest = 0;
-        for (int slot = 1; slot < capacity; slot++) {
-            if (slotBuffer(slot).get(base(slot) + ID_LENGTH) == 0) {
-                continue;
-            }
-            UserStatus entry = read(slot);
-            // neither can happen by the order of writes (a damaged file, say); such a slot is freed
-            if (entry == null || slots.putIfAbsent(entry.userId(), slot) != null) {
-                slotBuffer(slot).put(base(slot) + ID_LENGTH, (byte) 0);
-                continue;
-            }
-            highest = slot;
-            // an online user was there until the presence thread last proved alive, at least
-            long lastSeen = entry.online() ? Math.max(entry.lastSeen(), aliveAt) : entry.lastSeen();
-            found.add(new UserStatus(entry.userId(), false, lastSeen, entry.version()));
-        }
-        nextUnused = highest + 1;
-        for (int slot = highest; slot >= 1; slot--) {
-            if (slotBuffer(slot).get(base(slot) + ID_LENGTH) == 0) {
-                pushFree(slot);
-            }
-        }
-        return true;
-    }
-
-    private UserStatus read(int slot) {
-        MappedByteBuffer b = slotBuffer(slot);
-        int at = base(slot);
-        int length = b.get(at + ID_LENGTH) & 0xff;
-        if (length == 0 || length > MAX_ID_BYTES) {
-            return null;
-        }
-        byte[] id = new byte[length];
-        b.get(at + ID, id);
-        long lastSeen = b.getLong(at + LAST_SEEN);
-        long version = b.getLong(at + VERSION);
-        if (lastSeen < 0 || version < 0) {
-            return null;
-        }
-        return new UserStatus(new String(id, StandardCharsets.UTF_8), b.get(at + ONLINE) != 0, lastSeen, version);
     }
 
     /**
@@ -208,46 +73,24 @@ public final class StatusJournal implements AutoCloseable {
      * presence thread last proved alive.
      */
     public List<UserStatus> found() {
+        List<UserStatus> found = new ArrayList<>(shortIds.found());
+        found.addAll(longIds.found());
         return List.copyOf(found);
     }
 
     /** Writes the user's latest status; it is in the page cache when this returns. */
     public void record(UserStatus status) {
-        Integer existing = slots.get(status.userId());
-        if (existing != null) {
-            int at = base(existing);
-            MappedByteBuffer b = slotBuffer(existing);
-            b.putLong(at + LAST_SEEN, status.lastSeen());
-            b.putLong(at + VERSION, status.version());
-            b.put(at + ONLINE, (byte) (status.online() ? 1 : 0));
-            return;
+        // the common case, a change of a short id that has a slot, costs what it did with one file: one lookup
+        if (status.userId().length() > SHORT_ID_BYTES || !shortIds.update(status)) {
+            fileOf(status.userId()).record(status);
         }
-        byte[] id = status.userId().getBytes(StandardCharsets.UTF_8);
-        if (id.length > MAX_ID_BYTES) {
-            if (!warnedLongId) {
-                warnedLongId = true;
-                log.warn("User ids longer than {} bytes are not journaled (server-made ids have 18): {}",
-                        MAX_ID_BYTES, status.userId());
-            }
-            return;
-        }
-        int slot = claim();
-        if (slot < 0) {
-            return;
-        }
-        int at = base(slot);
-        MappedByteBuffer b = slotBuffer(slot);
-        b.put(at + ID, id);
-        b.putLong(at + LAST_SEEN, status.lastSeen());
-        b.putLong(at + VERSION, status.version());
-        b.put(at + ONLINE, (byte) (status.online() ? 1 : 0));
-        b.put(at + ID_LENGTH, (byte) id.length); // last: the slot counts from here on
-        slots.put(status.userId(), slot);
     }
 
     /** The presence thread is alive at {@code now}: users online in the journal were seen until then. */
     public void alive(long now) {
-        regions.get(0).putLong(HEADER_ALIVE_AT, now);
+        // each file keeps its own, so each reads back alone as it always did; two stores, no system call
+        shortIds.alive(now);
+        longIds.alive(now);
     }
 
     /**
@@ -256,91 +99,51 @@ public final class StatusJournal implements AutoCloseable {
      */
     public void saved(Collection<UserStatus> statuses) {
         for (UserStatus s : statuses) {
-            Integer slot = slots.get(s.userId());
-            if (slot == null) {
-                continue;
-            }
-            MappedByteBuffer b = slotBuffer(slot);
-            int at = base(slot);
-            if (b.get(at + ONLINE) == 0 && b.getLong(at + LAST_SEEN) <= s.lastSeen()
-                    && b.getLong(at + VERSION) <= s.version()) {
-                slots.remove(s.userId());
-                release(slot);
+            // a user has a slot in one file at most: looking in both is cheaper than counting the id's bytes
+            if (s.userId().length() > SHORT_ID_BYTES || !shortIds.saved(s)) {
+                longIds.saved(s);
             }
         }
     }
 
     /** Users with an entry now. */
     public int size() {
-        return slots.size();
+        return shortIds.size() + longIds.size();
     }
 
-    private int claim() {
-        if (freeCount > 0) {
-            return free[--freeCount];
+    private JournalFile fileOf(String userId) {
+        return utf8LongerThan(userId, SHORT_ID_BYTES) ? longIds : shortIds;
+    }
+
+    /** Whether the id takes more than {@code bytes} bytes in UTF-8; counted without encoding it (no garbage). */
+    static boolean utf8LongerThan(String id, int bytes) {
+        if (id.length() > bytes) {
+            return true; // a char is one byte at least, a surrogate pair four for its two
         }
-        int slot = nextUnused;
-        if (slot / SLOTS_PER_REGION >= regions.size()) {
-            try {
-                // rare (once per 16,384 users held at once) and short: 1 MiB written, then one mmap
-                region(regions.size());
-            } catch (IOException e) {
-                // presence goes on; only this user's last seen may come back older after a crash
-                log.error("Could not grow {}: statuses of new users are not journaled", file, e);
-                return -1;
+        int count = 0;
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c < 0x80) {
+                count++;
+            } else if (c < 0x800) {
+                count += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < id.length()
+                    && Character.isLowSurrogate(id.charAt(i + 1))) {
+                count += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                count++; // a lone one is encoded as '?': the same count as the file sees, so the same file
+            } else {
+                count += 3;
             }
         }
-        nextUnused++;
-        return slot;
+        return count > bytes;
     }
 
-    private void release(int slot) {
-        slotBuffer(slot).put(base(slot) + ID_LENGTH, (byte) 0);
-        pushFree(slot);
-    }
-
-    private void pushFree(int slot) {
-        if (freeCount == free.length) {
-            free = Arrays.copyOf(free, free.length * 2);
-        }
-        free[freeCount++] = slot;
-    }
-
-    private MappedByteBuffer region(int index) throws IOException {
-        long offset = (long) index * REGION;
-        if (channel.size() < offset + REGION) {
-            // zeros (free slots) written, not just a longer file: the blocks are allocated now, so a full disk
-            // fails here and not later as a fault on a store into the mapping
-            ByteBuffer zeros = ByteBuffer.allocate(REGION);
-            while (zeros.hasRemaining()) {
-                channel.write(zeros, offset + zeros.position());
-            }
-        }
-        MappedByteBuffer b = channel.map(FileChannel.MapMode.READ_WRITE, offset, REGION);
-        b.order(ByteOrder.LITTLE_ENDIAN);
-        regions.add(b);
-        return b;
-    }
-
-    private MappedByteBuffer slotBuffer(int slot) {
-        return regions.get(slot / SLOTS_PER_REGION);
-    }
-
-    private static int base(int slot) {
-        return (slot % SLOTS_PER_REGION) * SLOT;
-    }
-
-    /** Releases the file; what was written stays in it for the next start. */
+    /** Releases the files; what was written stays in them for the next start. */
     @Override
     public void close() {
-        if (!channel.isOpen()) {
-            return;
-        }
-        try {
-            lock.release();
-            channel.close();
-        } catch (IOException e) {
-            log.warn("Could not close {}", file, e);
-        }
+        shortIds.close();
+        longIds.close();
     }
 }

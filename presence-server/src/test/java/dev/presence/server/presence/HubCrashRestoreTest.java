@@ -59,6 +59,9 @@ class HubCrashRestoreTest {
         real.close();
     }
 
+    /** An app's own id in integration mode, as long as they may be (128 bytes): journaled in the long file. */
+    private static final String LONG_ID = "org:acme.users-" + "x".repeat(113);
+
     private PresenceHub hub(StatusJournal journal) {
         HubThread thread = new HubThread();
         threads.add(thread);
@@ -69,6 +72,7 @@ class HubCrashRestoreTest {
         hubs.add(hub);
         hub.joined("t1", "u_ann");
         hub.joined("t1", "u_bob");
+        hub.joined("t1", LONG_ID);
         return hub;
     }
 
@@ -90,18 +94,56 @@ class HubCrashRestoreTest {
         FakeSession annAgain = new FakeSession("a2", "u_ann", "ta");
         second.open(annAgain, "ann");
         await().atMost(Duration.ofSeconds(5)).until(() -> !annAgain.frames.isEmpty());
-        JsonNode bobSeen = JSON.readTree(annAgain.frames.get(0)).path("presence").get(0);
+        JsonNode bobSeen = seen(annAgain, "u_bob");
         assertThat(bobSeen.path("user_id").asText()).isEqualTo("u_bob");
         assertThat(bobSeen.path("last_seen").asLong()).isGreaterThanOrEqualTo(offline.path("last_seen").asLong())
                 .isPositive();
         assertThat(bobSeen.path("version").asLong()).isGreaterThanOrEqualTo(offline.path("version").asLong());
     }
 
+    @Test
+    void aLongIdUserOnlineAtTheCrashComesBackOfflineWithANewerVersion() throws Exception {
+        assertThat(LONG_ID).hasSize(128);
+        StatusJournal journal = StatusJournal.open(dataDir);
+        PresenceHub first = hub(journal);
+        FakeSession ann = new FakeSession("a1", "u_ann", "ta");
+        first.open(ann, "ann");
+        first.open(new FakeSession("l1", LONG_ID, "tl"), "long");
+        JsonNode online = await().atMost(Duration.ofSeconds(5)).until(() -> status(ann, LONG_ID, true),
+                s -> s != null);
+
+        journal.close(); // the crash, the long-id user still connected
+
+        PresenceHub second = hub(StatusJournal.open(dataDir));
+        FakeSession annAgain = new FakeSession("a2", "u_ann", "ta");
+        second.open(annAgain, "ann");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !annAgain.frames.isEmpty());
+        JsonNode longSeen = seen(annAgain, LONG_ID);
+        assertThat(longSeen.path("is_online").asBoolean()).isFalse();
+        assertThat(longSeen.path("last_seen").asLong()).isGreaterThanOrEqualTo(online.path("last_seen").asLong())
+                .isPositive();
+        assertThat(longSeen.path("version").asLong()).isGreaterThan(online.path("version").asLong());
+    }
+
+    /** The user's entry in the session's first frame, the welcome snapshot. */
+    private static JsonNode seen(FakeSession session, String userId) throws Exception {
+        for (JsonNode entry : JSON.readTree(session.frames.get(0)).path("presence")) {
+            if (entry.path("user_id").asText().equals(userId)) {
+                return entry;
+            }
+        }
+        throw new AssertionError(userId + " is not in " + session.frames.get(0));
+    }
+
     private static JsonNode status(FakeSession session, boolean online) throws Exception {
+        return status(session, "u_bob", online);
+    }
+
+    private static JsonNode status(FakeSession session, String userId, boolean online) throws Exception {
         for (String frame : session.frames) {
             JsonNode json = JSON.readTree(frame);
             if (json.path("type").asText().equals("user_status_changed")
-                    && json.path("is_online").asBoolean() == online) {
+                    && json.path("user_id").asText().equals(userId) && json.path("is_online").asBoolean() == online) {
                 return json;
             }
         }

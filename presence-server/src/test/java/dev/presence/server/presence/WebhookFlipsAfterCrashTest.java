@@ -56,6 +56,9 @@ class WebhookFlipsAfterCrashTest {
         real.close();
     }
 
+    /** An app's own id in integration mode, as long as they may be (128 bytes): journaled in the long file. */
+    private static final String LONG_ID = "org:acme.users-" + "x".repeat(113);
+
     private PresenceHub hub(StatusStore store, StatusJournal journal) {
         HubThread thread = new HubThread();
         threads.add(thread);
@@ -66,6 +69,7 @@ class WebhookFlipsAfterCrashTest {
         hubs.add(hub);
         hub.joined("t1", "u_ann");
         hub.joined("t1", "u_bob");
+        hub.joined("t1", LONG_ID);
         return hub;
     }
 
@@ -94,5 +98,32 @@ class WebhookFlipsAfterCrashTest {
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("u_ann", false),
                         org.assertj.core.groups.Tuple.tuple("u_bob", false));
         assertThat(heads).allSatisfy(c -> assertThat(c.version()).isGreaterThan(bobOfflineVersion));
+    }
+
+    @Test
+    void aLongIdUserOnlineAtTheCrashHasItsOfflineFlipQueuedAtTheRestart() throws Exception {
+        assertThat(LONG_ID).hasSize(128);
+        StatusJournal journal = StatusJournal.open(dataDir);
+        PresenceHub first = hub(neverSaves, journal);
+        FakeSession ann = new FakeSession("a1", "u_ann", "ta");
+        first.open(ann, "ann");
+        first.open(new FakeSession("l1", LONG_ID, "tl"), "long");
+        String online = await().atMost(Duration.ofSeconds(5)).until(() -> ann.frames.stream()
+                .filter(f -> f.contains("\"user_id\":\"" + LONG_ID + "\"") && f.contains("\"is_online\":true"))
+                .findFirst().orElse(null), f -> f != null);
+        long onlineVersion = new com.fasterxml.jackson.databind.ObjectMapper().readTree(online).path("version")
+                .asLong();
+
+        journal.close(); // the crash: the app was told the long-id user is online, and nothing else
+
+        hub(real, StatusJournal.open(dataDir));
+        WebhookOutbox outbox = real.webhooks();
+        await().atMost(Duration.ofSeconds(5)).until(() -> outbox.backlog(100).depth() == 2);
+        List<WebhookOutbox.Change> heads = outbox.readyHeads(System.currentTimeMillis(), 10);
+        assertThat(heads).extracting(WebhookOutbox.Change::userId, WebhookOutbox.Change::online)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("u_ann", false),
+                        org.assertj.core.groups.Tuple.tuple(LONG_ID, false));
+        assertThat(heads).filteredOn(c -> c.userId().equals(LONG_ID)).singleElement()
+                .satisfies(c -> assertThat(c.version()).isGreaterThan(onlineVersion));
     }
 }
