@@ -3,23 +3,14 @@ package dev.presence.server.presence;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.presence.core.EndReason;
-import dev.presence.core.LocalPresenceEngine;
-import dev.presence.server.metrics.ServerMetrics;
 import dev.presence.server.presence.PresenceHubTest.FakeSession;
-import dev.presence.server.store.ChatStore;
-import dev.presence.server.store.JdbcChatStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -35,45 +26,17 @@ class HubCrashRestoreTest {
     @TempDir
     Path dataDir;
 
-    private final JdbcChatStore real = JdbcChatStore.open("jdbc:h2:mem:crash" + UUID.randomUUID()
-            + ";DB_CLOSE_DELAY=-1", null);
-    /** The real store, except that saving statuses always fails: the write-behind never catches up. */
-    private final ChatStore neverSaves = (ChatStore) Proxy.newProxyInstance(ChatStore.class.getClassLoader(),
-            new Class<?>[] {ChatStore.class}, (proxy, method, args) -> {
-                if (method.getName().equals("saveStatuses")) {
-                    throw new IllegalStateException("the disk is slow today");
-                }
-                try {
-                    return method.invoke(real, args);
-                } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                }
-            });
-    private final List<PresenceHub> hubs = new ArrayList<>();
-    private final List<HubThread> threads = new ArrayList<>();
+    private final CrashingHubs hubs = new CrashingHubs();
 
     @AfterEach
     void stop() {
-        hubs.forEach(PresenceHub::close);
-        threads.forEach(HubThread::close);
-        real.close();
+        hubs.close();
     }
 
-    /** An app's own id in integration mode, as long as they may be (128 bytes): journaled in the long file. */
-    private static final String LONG_ID = "org:acme.users-" + "x".repeat(113);
+    private static final String LONG_ID = CrashingHubs.LONG_ID;
 
     private PresenceHub hub(StatusJournal journal) {
-        HubThread thread = new HubThread();
-        threads.add(thread);
-        HubLoop loop = thread.loop();
-        PresenceHub hub = new PresenceHub(loop, sink -> new LocalPresenceEngine(loop.clock(), loop.scheduler(),
-                60_000, sink), neverSaves, journal, Executors.newSingleThreadExecutor(), new ServerMetrics(),
-                new PresenceHub.Heartbeat(20_000, 10_000), local -> local);
-        hubs.add(hub);
-        hub.joined("t1", "u_ann");
-        hub.joined("t1", "u_bob");
-        hub.joined("t1", LONG_ID);
-        return hub;
+        return hubs.hub(hubs.neverSaves, journal, null);
     }
 
     @Test
