@@ -182,8 +182,8 @@ final class Storm2000Command extends Scenario {
             r.put("server_closes", unasked);
             ObjectNode codes = r.putObject("server_close_codes");
             f.serverCloseCodes.forEach((code, count) -> codes.put(Integer.toString(code), count.sum()));
-            double slow = ServerProcess.metric(metrics1, "presence_slow_consumers")
-                    - ServerProcess.metric(metrics0, "presence_slow_consumers");
+            double slow = ServerProcess.metric(metrics1, "presence_slow_consumers_total")
+                    - ServerProcess.metric(metrics0, "presence_slow_consumers_total");
             r.put("slow_consumer_closes", slow);
             ArrayNode w = r.putArray("welcomes_per_100ms");
             int last = (int) Math.min(BUCKETS - 1, Math.ceil((Double.isNaN(converged) ? convergeTimeout : converged) * 10));
