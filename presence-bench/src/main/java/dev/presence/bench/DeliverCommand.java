@@ -48,7 +48,8 @@ final class DeliverCommand extends Scenario {
     Integer step;
 
     @Option(names = "--warmup", paramLabel = "SECONDS",
-            description = "Unrecorded step at the first rate per audience (default 5; quick 1).")
+            description = "Unrecorded step at the first rate before each audience's steps, so the JIT has"
+                    + " compiled the paths (default 10; quick 1).")
     Integer warmup;
 
     @Option(names = "--servers", split = ",", defaultValue = "baseline,presence", paramLabel = "baseline|presence",
@@ -91,7 +92,7 @@ final class DeliverCommand extends Scenario {
         List<Integer> steps = rates != null ? rates : common.quick ? List.of(2_000, 5_000)
                 : List.of(20_000, 50_000, 100_000, 200_000, 400_000);
         int stepSeconds = step != null ? step : common.quick ? 2 : 10;
-        int warm = warmup != null ? warmup : common.quick ? 1 : 5;
+        int warm = warmup != null ? warmup : common.quick ? 1 : 10;
         String xmx = common.xmx != null ? common.xmx : "2g";
         if (!target.equals("users") && !target.equals("thread")) {
             throw new IllegalArgumentException("--target must be users or thread, not " + target);
@@ -112,8 +113,8 @@ final class DeliverCommand extends Scenario {
         report.root.put("target", target);
         report.root.put("ids_per_request", idsPerRequest);
         report.root.put("event_type", EVENT_TYPE);
-        report.root.putPOJO("audiences", sizes);
-        report.root.putPOJO("offered_deliveries_per_second", steps);
+        sizes.forEach(report.root.putArray("audiences")::add);
+        steps.forEach(report.root.putArray("offered_deliveries_per_second")::add);
         report.root.putObject("targets").put("presence_cpu_per_delivery_at_most_times_baseline", TARGET_RATIO);
         report.root.put("cpu_measure", "server process user+system ticks (/proc/<pid>/stat, 10 ms) over the step"
                 + " and its tail, divided by the deliveries received; net = the same less the server's idle CPU"

@@ -120,7 +120,8 @@ class QuickBenchTest {
             }
         }
         assertThat(json.path("comparison").get(0).path("baseline_cpu_us_per_delivery").isNumber()).isTrue();
-        assertThat(Files.list(results).anyMatch(p -> p.getFileName().toString().startsWith("deliver-"))).isTrue();
+        assertThat(Files.list(results).anyMatch(p -> p.getFileName().toString().startsWith("deliver-")
+                && p.getFileName().toString().endsWith(".png"))).isTrue();
     }
 
     @Test
