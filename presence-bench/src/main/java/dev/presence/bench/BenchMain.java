@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
                 + " bench/results/<scenario>-<date>.json.",
         subcommands = {DensityCommand.class, FanoutCommand.class, DetectCommand.class, NodeKillCommand.class, RedisCapacityCommand.class,
                 StormCommand.class, DeliverCommand.class, Storm2000Command.class,
-                WritesCommand.class, JournalCommand.class, PlotCommand.class, GeneratorCommand.class})
+                WritesCommand.class, ProvisionCommand.class,
+                JournalCommand.class, PlotCommand.class, GeneratorCommand.class})
 public final class BenchMain implements Runnable {
 
     public static void main(String[] args) {

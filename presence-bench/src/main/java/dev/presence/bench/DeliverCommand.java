@@ -148,33 +148,17 @@ final class DeliverCommand extends Scenario {
         } else {
             server = ServerProcess.startBaseline(common.serverJvmOptions, port, xmx, log);
         }
+        List<String> tokens = new ArrayList<>(n);
+        try {
+            server = provision(server, api, presence, n, sizes, port, xmx, log, tokens, out);
+        } catch (Exception | Error e) {
+            server.close();
+            throw e;
+        }
+        if (server == null) {
+            return out;
+        }
         try (ServerProcess s = server) {
-            List<String> tokens = new ArrayList<>(n);
-            if (presence) {
-                api.target(s.base());
-                String missing = api.unavailable();
-                if (missing != null) {
-                    out.put("skipped", missing);
-                    broken.add("presence side not measured: " + missing);
-                    log("presence: %s", missing);
-                    return out;
-                }
-                long t0 = System.nanoTime();
-                api.putUsers(n, 16);
-                if (target.equals("thread")) {
-                    for (int a : sizes) {
-                        api.putThread(group(a), range(a));
-                    }
-                }
-                log("presence: provisioned %d users in %.1f s", n, (System.nanoTime() - t0) / 1e9);
-                for (int u = 0; u < n; u++) {
-                    tokens.add(api.jwt(Ring.userId(u), Duration.ofHours(6)));
-                }
-            } else {
-                for (int u = 0; u < n; u++) {
-                    tokens.add("unused");
-                }
-            }
             Listener listener = new Listener();
             try (Fleet fleet = new Fleet("127.0.0.1", port, common.threads, 0, Math.max(4, Fleet.sourcesFor(n)), listener);
                  EventPoster poster = new EventPoster("127.0.0.1", port, posterConnections,
@@ -228,6 +212,64 @@ final class DeliverCommand extends Scenario {
             }
         }
         return out;
+    }
+
+    /**
+     * Provisions the presence side (nothing for the baseline) and fills {@code tokens}; returns the server to
+     * measure (a fresh one when it had to be restarted on built-in users), or null when the presence side cannot
+     * run with this jar (said in {@code out}).
+     */
+    private ServerProcess provision(ServerProcess server, ServerApiClient api, boolean presence, int n,
+                                    List<Integer> sizes, int port, String xmx, Path log, List<String> tokens,
+                                    ObjectNode out) throws Exception {
+        if (presence) {
+            api.target(server.base());
+            String missing = api.unavailable();
+            if (missing != null) {
+                server.close();
+                out.put("skipped", missing);
+                broken.add("presence side not measured: " + missing);
+                log("presence: %s", missing);
+                return null;
+            }
+            if (api.acceptsJwt(Ring.userId(1))) {
+                out.put("auth", "app JWTs (HS256, --jwt-secret-file)");
+                long t0 = System.nanoTime();
+                api.putUsers(n, 16);
+                if (target.equals("thread")) {
+                    for (int a : sizes) {
+                        api.putThread(group(a), range(a));
+                    }
+                }
+                log("presence: provisioned %d users in %.1f s", n, (System.nanoTime() - t0) / 1e9);
+                for (int u = 0; u < n; u++) {
+                    tokens.add(api.jwt(Ring.userId(u), Duration.ofHours(6)));
+                }
+            } else {
+                // a jar with the server API but without app JWTs: the same ids as built-in users with login
+                // tokens; the events (what is measured) take the same path through the server API
+                if (target.equals("thread")) {
+                    server.close();
+                    throw new IllegalStateException("this server jar does not accept app JWTs, so its users cannot be"
+                            + " members of app threads: run with --target users");
+                }
+                server.close();
+                Path data = work.resolve("data-tokens");
+                tokens.addAll(Provisioner.provisionUsersOnly(data, n));
+                server = ServerProcess.start(common.serverJar(), new ArrayList<>(common.serverJvmOptions), port, data,
+                        xmx, api.serverFlags(), log);
+                out.put("auth", "built-in login tokens (this server jar does not accept app JWTs yet); events through"
+                        + " the server API as with JWTs");
+                report.note("presence: the jar does not accept app JWTs: sessions log in with built-in tokens of the"
+                        + " same user ids; the events go through POST /api/server/events all the same");
+                log("presence: no app JWTs in this jar: %d built-in users with tokens instead", n);
+            }
+        } else {
+            for (int u = 0; u < n; u++) {
+                tokens.add("unused");
+            }
+        }
+        return server;
     }
 
     /** The server's CPU while the fleet idles, as percent of one core. */

@@ -56,6 +56,18 @@ final class Provisioner {
         return tokens;
     }
 
+    /** N users and their tokens, in no thread at all; returns the tokens. */
+    static List<String> provisionUsersOnly(Path dataDir, int users) throws SQLException, java.io.IOException {
+        Files.createDirectories(dataDir);
+        JdbcChatStore.embedded(dataDir).close();
+        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("presence") + ";DB_CLOSE_ON_EXIT=FALSE";
+        try (Connection c = DriverManager.getConnection(url)) {
+            List<String> tokens = insertUsers(c, users);
+            c.commit();
+            return tokens;
+        }
+    }
+
     /**
      * N users in one thread ({@link Ring#threadId} 0) of all of them, as {@code storm2000} needs; returns
      * their tokens.

@@ -81,6 +81,14 @@ final class ServerApiClient {
         }
     }
 
+    /** Whether the server takes this JWT as a login token ({@code GET /api/me} answers 200). */
+    boolean acceptsJwt(String userId) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/me"))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + jwt(userId, Duration.ofMinutes(5)))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 200;
+    }
+
     /** One call; returns the status code and body. */
     HttpResponse<String> call(String method, String path, String json) throws IOException, InterruptedException {
         return HTTP.send(request(method, path, json), HttpResponse.BodyHandlers.ofString());

@@ -152,6 +152,15 @@ class QuickBenchTest {
     }
 
     @Test
+    void provision() throws Exception {
+        JsonNode json = quick("provision");
+        assertThat(json.path("users").asInt()).isPositive();
+        assertThat(json.path("users_seconds_median").asDouble()).isPositive();
+        assertThat(json.path("threads_seconds_median").asDouble()).isPositive();
+        assertThat(json.path("each_run").size()).isEqualTo(1);
+    }
+
+    @Test
     void writes() throws Exception {
         JsonNode json = quick("writes");
         for (String kind : WritesCommand.KINDS) {

@@ -2,7 +2,11 @@ package dev.presence.server;
 
 import dev.presence.core.LocalPresenceEngine;
 import dev.presence.server.chat.Accounts;
+import dev.presence.server.chat.AppEvents;
+import dev.presence.server.chat.AppThreads;
+import dev.presence.server.chat.AppUsers;
 import dev.presence.server.cluster.ClusterNode;
+import dev.presence.server.chat.MembershipLocks;
 import dev.presence.server.chat.Messages;
 import dev.presence.server.chat.PasswordPool;
 import dev.presence.server.chat.Statuses;
@@ -10,7 +14,9 @@ import dev.presence.server.chat.Threads;
 import dev.presence.server.config.ServerConfig;
 import dev.presence.server.protocol.CloseCodes;
 import dev.presence.server.gateway.WebSocketGateway;
+import dev.presence.server.http.ApiKeys;
 import dev.presence.server.http.ApiRoutes;
+import dev.presence.server.http.ServerApiRoutes;
 import dev.presence.server.http.HttpHandler;
 import dev.presence.server.http.NodeState;
 import dev.presence.server.metrics.ServerMetrics;
@@ -18,7 +24,6 @@ import dev.presence.server.presence.HubLoop;
 import dev.presence.server.presence.HubThread;
 import dev.presence.server.presence.PresenceHub;
 import dev.presence.server.presence.StatusJournal;
-import dev.presence.server.store.ChatStore;
 import dev.presence.server.store.JdbcChatStore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -39,6 +44,7 @@ import dev.presence.server.http.BoundedBodyAggregator;
 import dev.presence.server.http.HttpTimeouts;
 import dev.presence.server.http.MetricsEndpoint;
 import dev.presence.server.web.PendingConnections;
+import dev.presence.server.webhook.WebhookDispatcher;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
@@ -70,7 +76,9 @@ public final class PresenceServer implements AutoCloseable {
     private final ServerConfig config;
     /** The embedded database's folder, locked for this server; null on PostgreSQL. */
     private final DataDirectory dataDirectory;
-    private final ChatStore store;
+    private final JdbcChatStore store;
+    /** Sends status changes to {@code --webhook-url}; null when webhooks are off. */
+    private final WebhookDispatcher webhooks;
     private final ThreadPoolExecutor workers;
     private final HubThread hubThread = new HubThread();
     /** This node's part in a cluster; null for a single node. */
@@ -89,6 +97,7 @@ public final class PresenceServer implements AutoCloseable {
 
     private PresenceServer(ServerConfig config) throws Exception {
         this.config = config;
+        ApiKeys apiKeys = apiKeys(config); // first: a bad key file stops the start before anything is opened
         this.dataDirectory = config.dbUrl().isPresent() ? null : DataDirectory.open(config.dataDir());
         try {
             this.store = openStore(config);
@@ -104,6 +113,8 @@ public final class PresenceServer implements AutoCloseable {
         this.cluster = config.redisUrl().isEmpty() ? null
                 : new ClusterNode(nodeId(config), config.redisUrl().get(), config.nodeLease(), loop, grace);
         ServerMetrics metrics = new ServerMetrics(Optional.ofNullable(cluster).map(ClusterNode::nodeId));
+        this.webhooks = config.webhooks().map(settings -> new WebhookDispatcher(store.webhooks(), settings,
+                cluster != null ? cluster.nodeId() : nodeId(config), metrics)).orElse(null);
         StatusJournal journal = null;
         PresenceHub madeHub = null;
         try {
@@ -114,12 +125,18 @@ public final class PresenceServer implements AutoCloseable {
                             : sink -> new LocalPresenceEngine(loop.clock(), loop.scheduler(), grace, sink),
                     store, journal, workers, metrics, new PresenceHub.Heartbeat(
                             config.heartbeatInterval().toMillis(), config.heartbeatTimeout().toMillis()),
-                    cluster != null ? cluster.routes() : local -> local);
+                    cluster != null ? cluster.routes() : local -> local, webhooks == null ? null : webhooks::wake);
             if (cluster != null) {
                 cluster.join(store, workers, config.nodeLease().multipliedBy(3));
                 cluster.bind(metrics);
             }
+            if (webhooks != null) {
+                webhooks.start();
+            }
         } catch (Exception e) {
+            if (webhooks != null) {
+                webhooks.close();
+            }
             if (madeHub != null) {
                 madeHub.close();
             } else if (journal != null) {
@@ -139,14 +156,18 @@ public final class PresenceServer implements AutoCloseable {
         this.hub = madeHub;
         Statuses statuses = new Statuses(hub);
         Accounts accounts = new Accounts(store, hub, workers, PasswordPool.forThisMachine(), config);
-        Threads threads = new Threads(store, store, hub, statuses, config);
+        MembershipLocks membershipLocks = new MembershipLocks();
+        Threads threads = new Threads(store, store, hub, statuses, membershipLocks, config);
         Messages messages = new Messages(store, hub, threads, config);
         this.gateway = new WebSocketGateway(hub, accounts, metrics, config.heartbeatInterval().toMillis(),
                 config.heartbeatTimeout().toMillis(), config.helloTimeout().toMillis(), config.allowedOrigins());
         boolean metricsElsewhere = config.metricsPort() != 0;
         ApiRoutes api = new ApiRoutes(accounts, threads, messages, statuses);
-        HttpHandler http = new HttpHandler(api, gateway::upgrade, metrics, workers, !metricsElsewhere, nodeState(),
-                config.pageServers());
+        ServerApiRoutes serverApi = apiKeys == null ? null : new ServerApiRoutes(apiKeys,
+                new AppUsers(store, accounts, hub, statuses),
+                new AppThreads(store, store, hub, threads, membershipLocks), new AppEvents(store, hub, statuses));
+        HttpHandler http = new HttpHandler(api, serverApi, MAX_HTTP_BODY, gateway::upgrade, metrics, workers,
+                !metricsElsewhere, nodeState(), config.pageServers());
         ConnectionLimit limit = new ConnectionLimit(config.maxConnections());
         PendingConnections pending = new PendingConnections(config.maxPendingPerAddress());
 
@@ -261,11 +282,25 @@ public final class PresenceServer implements AutoCloseable {
         return new PresenceServer(config);
     }
 
-    private ChatStore openStore(ServerConfig config) throws StartupException {
+    /** The server API's keys, or null when it is off. */
+    private static ApiKeys apiKeys(ServerConfig config) throws StartupException {
+        if (config.integration().apiKeyFile().isEmpty()) {
+            return null;
+        }
+        try {
+            ApiKeys keys = ApiKeys.load(config.integration().apiKeyFile().get());
+            log.info("Server API on (/api/server/...), keys from {}", config.integration().apiKeyFile().get());
+            return keys;
+        } catch (ApiKeys.UnusableFile e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+    }
+
+    private JdbcChatStore openStore(ServerConfig config) throws StartupException {
         if (config.dbUrl().isPresent()) {
             return JdbcChatStore.open(config.dbUrl().get(), null);
         }
-        ChatStore embedded;
+        JdbcChatStore embedded;
         try {
             embedded = JdbcChatStore.embedded(config.dataDir());
         } catch (RuntimeException e) {
@@ -388,7 +423,10 @@ public final class PresenceServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        hub.close();
+        hub.close(); // its last save may add flips: the sender is stopped after, they go at the next start
+        if (webhooks != null) {
+            webhooks.close();
+        }
         if (cluster != null) {
             cluster.close();
         }

@@ -31,21 +31,21 @@ public final class Threads {
     private final PresenceHub hub;
     private final Statuses statuses;
     private final RateLimiter invitationsPerUser;
-    private final Object[] membershipLocks = new Object[64];
+    private final MembershipLocks membershipLocks;
 
     /**
      * @param statuses the members' statuses for the threads shown
+     * @param locks    the membership locks, shared with every other service that changes membership
      * @param config   the invitation rate limit
      */
-    public Threads(ThreadStore store, AccountStore accounts, PresenceHub hub, Statuses statuses, ServerConfig config) {
+    public Threads(ThreadStore store, AccountStore accounts, PresenceHub hub, Statuses statuses,
+                   MembershipLocks locks, ServerConfig config) {
         this.store = store;
         this.accounts = accounts;
         this.hub = hub;
         this.statuses = statuses;
         this.invitationsPerUser = new RateLimiter(config.rateLimits().invitationsPerUser());
-        for (int i = 0; i < membershipLocks.length; i++) {
-            membershipLocks[i] = new Object();
-        }
+        this.membershipLocks = locks;
     }
 
     // --- threads ------------------------------------------------------------------------------------
@@ -87,13 +87,9 @@ public final class Threads {
         });
     }
 
-    /**
-     * Membership changes of one thread are written to the store and handed to the hub under one lock, so the
-     * hub's audience index sees them in the order the database did (a leave overtaking an accept would
-     * leave a non-member hearing the thread). Held by workers only, never by an event loop or the hub.
-     */
+    /** See {@link MembershipLocks}. */
     private Object membershipLock(String threadId) {
-        return membershipLocks[Math.floorMod(threadId.hashCode(), membershipLocks.length)];
+        return membershipLocks.of(threadId);
     }
 
     /**
@@ -108,7 +104,8 @@ public final class Threads {
         return store.findThread(threadId).orElseThrow(() -> ChatException.notFound("thread"));
     }
 
-    private ThreadView view(ChatThread thread) {
+    /** The thread with its members and their statuses, as the API shows it. */
+    ThreadView view(ChatThread thread) {
         List<String> memberIds = store.members(thread.id());
         List<User> users = accounts.findUsers(memberIds);
         Map<String, UserStatus> now = statuses.of(memberIds);

@@ -4,6 +4,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
+import dev.presence.server.webhook.WebhookSettings;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -79,6 +87,16 @@ public final class ServerCommand {
                     + " (env PRESENCE_JWT_PUBLIC_KEY_FILE, default: none).")
     Path jwtPublicKeyFile;
 
+    @Option(names = "--webhook-url", defaultValue = "${env:PRESENCE_WEBHOOK_URL}", paramLabel = "URL",
+            description = "Every online/offline change is POSTed there, signed, at least once, in order per user"
+                    + " (env PRESENCE_WEBHOOK_URL).")
+    String webhookUrl;
+
+    @Option(names = "--webhook-secret-file", defaultValue = "${env:PRESENCE_WEBHOOK_SECRET_FILE}", paramLabel = "FILE",
+            description = "The HMAC-SHA256 key of the webhook signatures (the file's text, trimmed); required with"
+                    + " --webhook-url (env PRESENCE_WEBHOOK_SECRET_FILE).")
+    Path webhookSecretFile;
+
     @Option(names = "--heartbeat-interval", defaultValue = "${env:PRESENCE_HEARTBEAT_INTERVAL:-20s}",
             converter = DurationConverter.class, paramLabel = "DURATION",
             description = "How often the server pings each connection (env PRESENCE_HEARTBEAT_INTERVAL,"
@@ -153,7 +171,41 @@ public final class ServerCommand {
                 .maxConnections(maxConnections).tokenTtl(tokenTtl).maxTokensPerUser(maxTokensPerUser)
                 .maxPendingPerAddress(maxPendingPerAddress).requestTimeout(requestTimeout).metricsPort(metricsPort)
                 .apiKeyFile(apiKeyFile).jwtSecretFile(jwtSecretFile).jwtPublicKeyFile(jwtPublicKeyFile)
+                .webhooks(webhooks())
                 .build();
+    }
+
+    /** The webhook settings of the two flags; null when off. */
+    private WebhookSettings webhooks() {
+        boolean url = webhookUrl != null && !webhookUrl.isBlank();
+        if (!url) {
+            if (webhookSecretFile != null) {
+                throw new IllegalArgumentException("--webhook-secret-file is given but --webhook-url is not");
+            }
+            return null;
+        }
+        if (webhookSecretFile == null) {
+            throw new IllegalArgumentException("--webhook-url needs --webhook-secret-file (the key of the"
+                    + " signatures)");
+        }
+        URI uri;
+        try {
+            uri = new URI(webhookUrl.trim());
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("--webhook-url must be an http:// or https:// URL, not '"
+                    + webhookUrl + "'");
+        }
+        String secret;
+        try {
+            secret = Files.readString(webhookSecretFile, StandardCharsets.UTF_8).trim();
+        } catch (IOException | UncheckedIOException e) {
+            throw new IllegalArgumentException("--webhook-secret-file " + webhookSecretFile + " cannot be read: "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+        }
+        if (secret.isEmpty()) {
+            throw new IllegalArgumentException("--webhook-secret-file " + webhookSecretFile + " is empty");
+        }
+        return WebhookSettings.of(uri, secret.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A comma-separated list, blanks dropped. */

@@ -1,5 +1,7 @@
 package dev.presence.server.config;
 
+import dev.presence.server.webhook.WebhookSettings;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -38,6 +40,7 @@ import java.util.function.Consumer;
  * @param metricsPort           0: {@code /metrics} on the main port; else only on this port, on 127.0.0.1
  * @param rateLimits            logins, messages and invitations (not flags; tests shorten them)
  * @param integration           the app's API keys and JWT keys (integration mode)
+ * @param webhooks              where status changes are POSTed ({@code --webhook-url}); empty: webhooks are off
  */
 public record ServerConfig(String host, int port, Path dataDir, Optional<String> dbUrl, Optional<String> redisUrl,
                            Duration nodeLease, Optional<String> nodeId, Duration drain, List<String> pageServers,
@@ -45,7 +48,8 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
                            List<String> allowedOrigins, Duration helloTimeout, int maxConnections,
                            Duration tokenTtl, int maxTokensPerUser, int maxPendingPerAddress,
                            Duration requestTimeout, Duration keepAliveTimeout, int metricsPort,
-                           RateLimits rateLimits, Integration integration) {
+                           RateLimits rateLimits, Integration integration,
+                           Optional<WebhookSettings> webhooks) {
 
     public ServerConfig {
         if (host == null || host.isBlank()) {
@@ -100,6 +104,9 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
         if (rateLimits == null) {
             throw new IllegalArgumentException("rate limits must be given");
         }
+        if (webhooks == null) {
+            throw new IllegalArgumentException("webhooks must be given (empty: off)");
+        }
     }
 
     private static void requirePositive(String what, Duration value) {
@@ -151,6 +158,7 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
         private int metricsPort;
         private RateLimits rateLimits = RateLimits.defaults();
         private Integration integration = Integration.none();
+        private Optional<WebhookSettings> webhooks = Optional.empty();
 
         public Builder() {
         }
@@ -179,6 +187,7 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
             metricsPort = c.metricsPort;
             rateLimits = c.rateLimits;
             integration = c.integration;
+            webhooks = c.webhooks;
         }
 
         public Builder host(String value) {
@@ -282,6 +291,12 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
             return this;
         }
 
+        /** Webhooks on (null: off). */
+        public Builder webhooks(WebhookSettings value) {
+            webhooks = Optional.ofNullable(value);
+            return this;
+        }
+
         public Builder rateLimits(RateLimits value) {
             rateLimits = value;
             return this;
@@ -311,7 +326,8 @@ public record ServerConfig(String host, int port, Path dataDir, Optional<String>
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, dbUrl, redisUrl, nodeLease, nodeId, drain, pageServers, heartbeatInterval, heartbeatTimeout,
                     offlineGrace, allowedOrigins, helloTimeout, maxConnections, tokenTtl, maxTokensPerUser,
-                    maxPendingPerAddress, requestTimeout, keepAliveTimeout, metricsPort, rateLimits, integration);
+                    maxPendingPerAddress, requestTimeout, keepAliveTimeout, metricsPort, rateLimits, integration,
+                    webhooks);
         }
     }
 }

@@ -109,6 +109,47 @@ public final class ApiRequest {
         return wellFormed("field '" + field + "'", value.asText());
     }
 
+    /** A field of the JSON body as it is, or null if absent or JSON null (the server API reads nested values). */
+    JsonNode field(String name) {
+        JsonNode value = body().get(name);
+        return value == null || value.isNull() ? null : value;
+    }
+
+    /** A field of the JSON body that must be an array of strings, or null if absent; anything else is a 400. */
+    List<String> strings(String name) {
+        return strings("field '" + name + "'", field(name));
+    }
+
+    /** {@code value} as a list of strings (null stays null); anything but an array of strings is a 400. */
+    static List<String> strings(String what, JsonNode value) {
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isArray()) {
+            throw ChatException.invalid(what + " must be an array of strings");
+        }
+        List<String> strings = new java.util.ArrayList<>(value.size());
+        for (JsonNode item : value) {
+            if (!item.isTextual()) {
+                throw ChatException.invalid(what + " must hold strings only");
+            }
+            strings.add(wellFormed(what, item.asText()));
+        }
+        return strings;
+    }
+
+    /** A string member of a JSON object, or null if absent or null; any other type is a 400. */
+    static String text(String what, JsonNode object, String member) {
+        JsonNode value = object.get(member);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw ChatException.invalid(what + "." + member + " must be a string");
+        }
+        return wellFormed(what + "." + member, value.asText());
+    }
+
     /** A body, if there is one, must be a JSON object, whether or not the call reads it; else a 400. */
     void checkBody() {
         if (body.length > 0) {

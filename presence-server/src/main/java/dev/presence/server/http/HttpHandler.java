@@ -47,6 +47,10 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     private static final List<String> HTTP_ONLY_HANDLERS = List.of("timeouts", "keepAlive", "aggregator");
 
     private final ApiRoutes api;
+    /** Null when the server API is off (no {@code --api-key-file}). */
+    private final ServerApiRoutes serverApi;
+    /** The body limit of the pipeline's {@link BoundedBodyAggregator} (the server API's is larger). */
+    private final int maxBodyBytes;
     private final WebSocketUpgrade webSockets;
     private final ServerMetrics metrics;
     private final ExecutorService workers;
@@ -65,6 +69,19 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
      */
     public HttpHandler(ApiRoutes api, WebSocketUpgrade webSockets, ServerMetrics metrics, ExecutorService workers,
                        boolean servesMetrics, NodeState node, List<String> pageServers) {
+        this(api, null, Integer.MAX_VALUE, webSockets, metrics, workers, servesMetrics,
+                node, pageServers);
+    }
+
+    /**
+     * @param serverApi the server API, or null when it is off ({@code /api/server/...} answers 404)
+     * @param maxBodyBytes the pipeline's {@link BoundedBodyAggregator} limit: a chunked body is checked here
+     */
+    public HttpHandler(ApiRoutes api, ServerApiRoutes serverApi, int maxBodyBytes,
+                       WebSocketUpgrade webSockets, ServerMetrics metrics, ExecutorService workers,
+                       boolean servesMetrics, NodeState node, List<String> pageServers) {
+        this.serverApi = serverApi;
+        this.maxBodyBytes = maxBodyBytes;
         this.node = node;
         this.staticFiles = new StaticFiles(pageServers);
         this.pagePolicy = HttpResponses.contentSecurityPolicy(pageServers);
@@ -144,11 +161,23 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     private void api(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri, boolean keepAlive) {
+        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        boolean server = ServerApiRoutes.isServerPath(uri.path());
+        if (server && serverApi == null) {
+            HttpResponses.error(ctx, keepAlive, 404, "not_found", "the server API is off: start the server with"
+                    + " --api-key-file to use it");
+            return;
+        }
+        if (!server && ServerApiRoutes.isApiKey(authorization)) {
+            HttpResponses.error(ctx, keepAlive, 401, "unauthorized", "an API key is for /api/server/ only; it never"
+                    + " names a user: use 'Authorization: Bearer <token>'");
+            return;
+        }
         String[] segments = Route.split(uri.path());
         Route matched = null;
         Map<String, String> params = null;
         boolean pathKnown = false;
-        for (Route route : api.routes()) {
+        for (Route route : server ? serverApi.routes() : api.routes()) {
             Map<String, String> p = route.match(segments);
             if (p != null) {
                 pathKnown = true;
@@ -174,16 +203,33 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                     "a request body must be sent as Content-Type: application/json");
             return;
         }
+        int limit = BoundedBodyAggregator.limitFor(uri.path(), maxBodyBytes);
+        if (request.content().readableBytes() > limit) { // a chunked body, collected up to the largest limit
+            HttpResponses.error(ctx, keepAlive, 413, "too_large", "the request body is larger than " + limit / 1024
+                    + " KiB");
+            return;
+        }
         ApiRequest apiRequest = new ApiRequest(params, uri.parameters(), ByteBufUtil.getBytes(request.content()),
-                BearerToken.of(request.headers().get(HttpHeaderNames.AUTHORIZATION)), clientAddress(ctx),
-                api::identify);
+                server ? null : BearerToken.of(authorization), clientAddress(ctx), api::identify);
         Route route = matched;
         if (HANDED_TO_PASSWORD_POOL.contains(request.method() + " " + uri.path())) {
             handle(ctx, route, apiRequest, keepAlive);
             return;
         }
         try {
-            workers.execute(() -> handle(ctx, route, apiRequest, keepAlive));
+            if (server) {
+                workers.execute(() -> {
+                    try {
+                        serverApi.authorize(authorization); // may read the key file again: not on the event loop
+                    } catch (RuntimeException e) {
+                        fail(ctx, keepAlive, e);
+                        return;
+                    }
+                    handle(ctx, route, apiRequest, keepAlive);
+                });
+            } else {
+                workers.execute(() -> handle(ctx, route, apiRequest, keepAlive));
+            }
         } catch (RejectedExecutionException e) {
             fail(ctx, keepAlive, e);
         }

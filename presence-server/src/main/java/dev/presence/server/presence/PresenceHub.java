@@ -61,6 +61,8 @@ public final class PresenceHub implements AutoCloseable {
     /** Set on the hub's thread once the last statuses were taken for saving: nothing changes after that. */
     private boolean stopped;
     private boolean closeCalled;
+    /** Whether webhooks are on: then every flip goes to the write-behind for the outbox. */
+    private final boolean keepFlips;
 
     /**
      * Loads the state (on the loop, and waits for it): the kept statuses from the store, then what the journal
@@ -77,7 +79,22 @@ public final class PresenceHub implements AutoCloseable {
     public PresenceHub(HubLoop loop, Function<StatusSink, PresenceEngine> engines, StatusStore store,
                        StatusJournal journal, Executor workers, ServerMetrics metrics, Heartbeat heartbeat,
                        Function<EventRoute, EventRoute> routes) {
+        this(loop, engines, store, journal, workers, metrics, heartbeat, routes, null);
+    }
+
+    /**
+     * A hub that also writes every flip into the webhook outbox, with the statuses it belongs to.
+     *
+     * @param flipsSaved null: webhooks are off, and no flip is kept; else told (on the hub's thread) after
+     *                   every save that added flips to the outbox. At start, every status in the journal (and
+     *                   the offline flip its restore makes) is added again: whatever the outbox may lack after a
+     *                   crash, the outbox's key makes a change already there count once
+     */
+    public PresenceHub(HubLoop loop, Function<StatusSink, PresenceEngine> engines, StatusStore store,
+                       StatusJournal journal, Executor workers, ServerMetrics metrics, Heartbeat heartbeat,
+                       Function<EventRoute, EventRoute> routes, Runnable flipsSaved) {
         this.loop = loop;
+        this.keepFlips = flipsSaved != null;
         this.journal = journal;
         this.metrics = metrics;
         this.heartbeat = heartbeat;
@@ -87,6 +104,9 @@ public final class PresenceHub implements AutoCloseable {
                 journal.saved(batch);
             }
         });
+        if (keepFlips) {
+            writeBehind.onFlipsSaved(flipsSaved);
+        }
         this.route = routes.apply(localRoute());
         this.engine = engines.apply(delivery -> {
             if (!stopped) {
@@ -110,6 +130,12 @@ public final class PresenceHub implements AutoCloseable {
             UserStatus now = engine.status(s.userId());
             journal.record(now); // offline now, before this run's first alive() could make it look online
             restored.add(now);
+            if (keepFlips && !now.online() && now.version() > s.version()) {
+                // the journal holds each user's latest status that may not be saved, so neither may its flip
+                // be; it keeps no online bit, so the app is sent the state the restore leaves: offline, with a
+                // version above any the crashed run handed out
+                writeBehind.addFlips(List.of(now));
+            }
         }
         writeBehind.add(restored);
         if (!journaled.isEmpty()) {
@@ -342,6 +368,9 @@ public final class PresenceHub implements AutoCloseable {
                 : fanout.toUsers(recipients, Frames.statusChanged(status, loop.clock().millis()));
         metrics.deliveries(reach.sessions());
         if (delivery.flip()) {
+            if (keepFlips) {
+                writeBehind.addFlips(List.of(status));
+            }
             // every flip comes here, heard or not: the gauge is read from the state, never summed from flips
             metrics.transition(status.online());
             metrics.onlineUsers(engine.onlineUserCount());
@@ -379,7 +408,7 @@ public final class PresenceHub implements AutoCloseable {
         }
         closeCalled = true;
         try {
-            List<UserStatus> last = onLoop(() -> {
+            StatusWriteBehind.Batch last = onLoop(() -> {
                 // lost sessions go offline now, with a version that is saved
                 engine.expireAllGraces().forEach(this::deliver);
                 writeBehind.add(engine.drainChanged());
@@ -389,7 +418,7 @@ public final class PresenceHub implements AutoCloseable {
             boolean saved = writeBehind.saveNow(last);
             onLoop(() -> {
                 if (saved) {
-                    journal.saved(last);
+                    journal.saved(last.statuses());
                 }
                 return null;
             }).get(5, TimeUnit.SECONDS);

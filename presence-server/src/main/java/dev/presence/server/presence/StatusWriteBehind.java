@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * Writes last seen and versions to the store behind the presence state, in batches, on a worker: the hub's
  * thread never waits for the database. A batch that fails is tried again with the next one; at most one batch
  * is in flight, so a slow database gets one growing batch instead of a pile of small ones, and each user is
- * written once per batch with their latest status.
+ * written once per batch with their latest status. With webhooks on, the flips ride along: every one of them,
+ * in order, saved into the webhook outbox in the same transaction as the statuses.
  *
  * <p>Touched only on the hub's thread; the worker's result comes back to it through {@code loop}.
  */
@@ -31,7 +32,18 @@ final class StatusWriteBehind {
     private final Consumer<List<UserStatus>> saved;
     /** Waiting for the next batch: the latest status of each user. */
     private final Map<String, UserStatus> pending = new HashMap<>();
+    /** Flips for the webhook outbox waiting for the next batch, in the order they happened. */
+    private final List<UserStatus> pendingFlips = new ArrayList<>();
     private boolean inFlight;
+    /** Told on the hub's thread after a batch with flips was saved; null when webhooks are off. */
+    private Runnable flipsSaved;
+
+    /** What one save writes: statuses, and the flips that ride with them into the webhook outbox. */
+    record Batch(List<UserStatus> statuses, List<UserStatus> flips) {
+        boolean isEmpty() {
+            return statuses.isEmpty() && flips.isEmpty();
+        }
+    }
 
     /**
      * @param workers where the store is written
@@ -50,13 +62,22 @@ final class StatusWriteBehind {
         changed.forEach(this::keepLatest);
     }
 
+    /** Queues flips for the webhook outbox, saved with the next batch of statuses. */
+    void addFlips(Collection<UserStatus> flips) {
+        pendingFlips.addAll(flips);
+    }
+
+    /** Has {@code listener} told after every save that took flips (so the sender can look at once). */
+    void onFlipsSaved(Runnable listener) {
+        flipsSaved = listener;
+    }
+
     /** Hands what is queued to a worker as one batch, unless a batch is still in flight. */
     void flush() {
-        if (inFlight || pending.isEmpty()) {
+        if (inFlight || (pending.isEmpty() && pendingFlips.isEmpty())) {
             return;
         }
-        List<UserStatus> batch = new ArrayList<>(pending.values());
-        pending.clear();
+        Batch batch = takeAll();
         inFlight = true;
         try {
             workers.execute(() -> {
@@ -69,9 +90,10 @@ final class StatusWriteBehind {
     }
 
     /** Takes everything queued, to be saved with {@link #saveNow}: at shutdown. */
-    List<UserStatus> takeAll() {
-        List<UserStatus> batch = new ArrayList<>(pending.values());
+    Batch takeAll() {
+        Batch batch = new Batch(new ArrayList<>(pending.values()), List.copyOf(pendingFlips));
         pending.clear();
+        pendingFlips.clear();
         return batch;
     }
 
@@ -80,7 +102,7 @@ final class StatusWriteBehind {
      *
      * @return whether the store took it; if not, it stays in the journal for the next start
      */
-    boolean saveNow(List<UserStatus> batch) {
+    boolean saveNow(Batch batch) {
         return batch.isEmpty() || save(batch);
     }
 
@@ -89,12 +111,16 @@ final class StatusWriteBehind {
         return pending.size();
     }
 
-    private void done(List<UserStatus> batch, boolean ok) {
+    private void done(Batch batch, boolean ok) {
         inFlight = false;
         if (ok) {
-            saved.accept(batch);
+            saved.accept(batch.statuses());
+            if (flipsSaved != null && !batch.flips().isEmpty()) {
+                flipsSaved.run();
+            }
         } else {
-            batch.forEach(this::keepLatest); // with the next batch; newer statuses queued meanwhile win
+            batch.statuses().forEach(this::keepLatest); // with the next batch; newer statuses queued meanwhile win
+            pendingFlips.addAll(0, batch.flips()); // before the flips that came meanwhile: they are newer
         }
     }
 
@@ -110,12 +136,13 @@ final class StatusWriteBehind {
         return a.lastSeen() >= b.lastSeen() ? a : b;
     }
 
-    private boolean save(List<UserStatus> batch) {
+    private boolean save(Batch batch) {
         try {
-            store.saveStatuses(batch);
+            store.saveStatuses(batch.statuses(), batch.flips());
             return true;
         } catch (RuntimeException e) {
-            log.warn("Could not save last seen of {} user(s); retrying with the next batch", batch.size(), e);
+            log.warn("Could not save last seen of {} user(s) and {} flip(s); retrying with the next batch",
+                    batch.statuses().size(), batch.flips().size(), e);
             return false;
         }
     }

@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The server-to-client WebSocket frames of PROTOCOL.md, each encoded once as UTF-8 JSON and sent as it is to
@@ -19,6 +20,14 @@ import java.util.List;
 public final class Frames {
 
     public static final byte[] PING = Json.bytes(Json.object().put("type", "ping"));
+
+    /**
+     * Every frame type of the protocol, both ways (PROTOCOL.md), present and reserved: an app's own event
+     * ({@code POST /api/server/events}) may not take one of them, so clients never mistake it for the server's.
+     */
+    public static final Set<String> PROTOCOL_TYPES = Set.of("welcome", "user_status_changed", "status_batch",
+            "invitation_created", "invitation_accepted", "invitation_declined", "thread_member_left",
+            "message_created", "user_profile_updated", "ping", "pong", "hello", "error");
 
     private Frames() {
     }

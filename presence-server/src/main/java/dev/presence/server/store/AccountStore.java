@@ -93,6 +93,16 @@ public interface AccountStore {
     AppUserWrite putAppUser(String userId, String username, String displayName);
 
     /**
+     * {@link #putAppUser} for many users (distinct ids), in batches: a transaction per batch of a few hundred,
+     * with one batched insert and one batched update each, so thousands of users take seconds, not minutes.
+     *
+     * @return what was done to each, in the order given
+     * @throws NotAnAppUserException if an id belongs to a user who signed up here (checked before anything is
+     *                               written, so nothing is changed)
+     */
+    List<AppUserWrite> putAppUsers(List<AppUserFields> users);
+
+    /**
      * Creates, as app users with their id as username and display name, those of {@code userIds} who do not exist
      * yet (of any kind), in batches.
      *

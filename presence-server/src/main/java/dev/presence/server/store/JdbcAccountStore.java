@@ -8,9 +8,11 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -171,6 +173,80 @@ final class JdbcAccountStore implements AccountStore {
         jdbc.update("UPDATE users SET app_username = ?, display_name = ? WHERE id = ? AND app_username IS NOT NULL",
                 wanted.username(), wanted.displayName(), userId);
         return new AppUserWrite(wanted, false, true);
+    }
+
+    @Override
+    public List<AppUserWrite> putAppUsers(List<AppUserFields> users) {
+        Map<String, StoredAccount> existing = new HashMap<>();
+        for (int from = 0; from < users.size(); from += BATCH) {
+            List<AppUserFields> chunk = users.subList(from, Math.min(users.size(), from + BATCH));
+            String marks = String.join(",", Collections.nCopies(chunk.size(), "?"));
+            for (StoredAccount account : jdbc.query("SELECT id, " + USERNAME + ", display_name,"
+                            + " app_username IS NOT NULL, sessions_revoked_at FROM users WHERE id IN (" + marks + ")",
+                    rs -> new StoredAccount(user(rs), rs.getBoolean(4), rs.getLong(5)),
+                    chunk.stream().map(AppUserFields::id).toArray())) {
+                if (!account.appUser()) {
+                    throw new NotAnAppUserException(account.user().id());
+                }
+                existing.put(account.user().id(), account);
+            }
+        }
+        List<AppUserWrite> writes = new ArrayList<>(users.size());
+        for (int from = 0; from < users.size(); from += BATCH) {
+            writes.addAll(putChunk(users.subList(from, Math.min(users.size(), from + BATCH)), existing));
+        }
+        return writes;
+    }
+
+    private List<AppUserWrite> putChunk(List<AppUserFields> chunk, Map<String, StoredAccount> existing) {
+        List<AppUserWrite> writes = new ArrayList<>(chunk.size());
+        List<Object[]> inserts = new ArrayList<>();
+        List<Object[]> updates = new ArrayList<>();
+        long now = clock.millis();
+        for (AppUserFields fields : chunk) {
+            StoredAccount account = existing.get(fields.id());
+            if (account == null) {
+                String name = fields.username() != null ? fields.username() : fields.id();
+                User user = new User(fields.id(), name, fields.displayName() != null ? fields.displayName() : name);
+                inserts.add(new Object[] {user.id(), APP_PREFIX + user.id(), user.username(), NO_PASSWORD,
+                        user.displayName(), now});
+                writes.add(new AppUserWrite(user, true, true));
+                continue;
+            }
+            User was = account.user();
+            User wanted = new User(was.id(), fields.username() != null ? fields.username() : was.username(),
+                    fields.displayName() != null ? fields.displayName() : was.displayName());
+            if (wanted.equals(was)) {
+                writes.add(new AppUserWrite(was, false, false));
+            } else {
+                updates.add(new Object[] {wanted.username(), wanted.displayName(), wanted.id()});
+                writes.add(new AppUserWrite(wanted, false, true));
+            }
+        }
+        try {
+            jdbc.inTransaction("put app users", tx -> {
+                if (!inserts.isEmpty()) {
+                    tx.batch("INSERT INTO users (id, username, app_username, password_hash, display_name,"
+                            + " created_at) VALUES (?, ?, ?, ?, ?, ?)", inserts);
+                }
+                if (!updates.isEmpty()) {
+                    tx.batch("UPDATE users SET app_username = ?, display_name = ? WHERE id = ?"
+                            + " AND app_username IS NOT NULL", updates);
+                }
+                return null;
+            });
+            return writes;
+        } catch (StoreException e) {
+            if (!Jdbc.isUniqueViolation(e)) {
+                throw e;
+            }
+            // another call created some of them meanwhile: this batch again, one user at a time
+            List<AppUserWrite> one = new ArrayList<>(chunk.size());
+            for (AppUserFields fields : chunk) {
+                one.add(putAppUser(fields.id(), fields.username(), fields.displayName()));
+            }
+            return one;
+        }
     }
 
     @Override

@@ -27,11 +27,13 @@ public final class JdbcChatStore implements ChatStore {
     private final ThreadStore threads;
     private final MessageStore messages;
     private final StatusStore statuses;
+    private final WebhookOutbox webhooks;
     private final Runnable closeDatabase;
 
     /** The aggregate of the given stores; {@code closeDatabase} is what {@link #close} does. */
     JdbcChatStore(AccountStore accounts, ThreadStore threads, MessageStore messages, StatusStore statuses,
-                  Runnable closeDatabase) {
+                  WebhookOutbox webhooks, Runnable closeDatabase) {
+        this.webhooks = webhooks;
         this.accounts = accounts;
         this.threads = threads;
         this.messages = messages;
@@ -70,7 +72,13 @@ public final class JdbcChatStore implements ChatStore {
     private static JdbcChatStore over(JdbcDatabase database, InstantSource clock, IdGenerator ids) {
         Jdbc jdbc = database.jdbc();
         return new JdbcChatStore(new JdbcAccountStore(jdbc, clock, ids), new JdbcThreadStore(jdbc, clock, ids),
-                new JdbcMessageStore(jdbc, clock, ids), new JdbcStatusStore(jdbc), database::close);
+                new JdbcMessageStore(jdbc, clock, ids), new JdbcStatusStore(jdbc), new JdbcWebhookOutbox(jdbc),
+                database::close);
+    }
+
+    /** The webhook outbox, on the same database as the statuses whose flips it holds. */
+    public WebhookOutbox webhooks() {
+        return webhooks;
     }
 
     /** Users, password hashes and tokens. */
@@ -156,6 +164,21 @@ public final class JdbcChatStore implements ChatStore {
     @Override
     public AppUserWrite putAppUser(String userId, String username, String displayName) {
         return accounts.putAppUser(userId, username, displayName);
+    }
+
+    @Override
+    public List<AppUserWrite> putAppUsers(List<AppUserFields> users) {
+        return accounts.putAppUsers(users);
+    }
+
+    @Override
+    public ThreadWrite putThread(String threadId, String title, Collection<String> memberIds) {
+        return threads.putThread(threadId, title, memberIds);
+    }
+
+    @Override
+    public List<String> addMembers(String threadId, Collection<String> userIds) {
+        return threads.addMembers(threadId, userIds);
     }
 
     @Override
@@ -249,8 +272,8 @@ public final class JdbcChatStore implements ChatStore {
     }
 
     @Override
-    public void saveStatuses(Collection<UserStatus> statuses) {
-        this.statuses.saveStatuses(statuses);
+    public void saveStatuses(Collection<UserStatus> statuses, List<UserStatus> flips) {
+        this.statuses.saveStatuses(statuses, flips);
     }
 
     @Override

@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
-/** The hub's statuses on JDBC: {@code last_seen} and {@code status_version} of {@code users}, and the memberships. */
+/**
+ * The hub's statuses on JDBC: {@code last_seen} and {@code status_version} of {@code users}, the memberships, and
+ * the flips for webhooks into {@code webhook_outbox} in the same transaction as the statuses.
+ */
 final class JdbcStatusStore implements StatusStore {
 
     private final Jdbc jdbc;
@@ -31,19 +34,32 @@ final class JdbcStatusStore implements StatusStore {
     }
 
     @Override
-    public void saveStatuses(Collection<UserStatus> statuses) {
-        if (statuses.isEmpty()) {
+    public void saveStatuses(Collection<UserStatus> statuses, List<UserStatus> flips) {
+        if (statuses.isEmpty() && flips.isEmpty()) {
             return;
         }
         List<Object[]> rows = new ArrayList<>(statuses.size());
         for (UserStatus status : statuses) {
             rows.add(new Object[] {status.lastSeen(), status.version(), status.userId()});
         }
-        jdbc.inTransaction("save statuses", tx -> {
-            // GREATEST keeps a late, older batch from moving a user's version back
-            tx.batch("UPDATE users SET last_seen = GREATEST(last_seen, ?), status_version = GREATEST(status_version, ?)"
-                    + " WHERE id = ?", rows);
-            return null;
-        });
+        for (int attempt = 1; ; attempt++) {
+            try {
+                jdbc.inTransaction("save statuses", tx -> {
+                    if (!rows.isEmpty()) {
+                        // GREATEST keeps a late, older batch from moving a user's version back
+                        tx.batch("UPDATE users SET last_seen = GREATEST(last_seen, ?),"
+                                + " status_version = GREATEST(status_version, ?) WHERE id = ?", rows);
+                    }
+                    JdbcWebhookOutbox.add(tx, flips, System.currentTimeMillis());
+                    return null;
+                });
+                return;
+            } catch (StoreException e) {
+                // another node added the same flip meanwhile; run again, and the flip is found there
+                if (attempt == 3 || flips.isEmpty() || !Jdbc.isUniqueViolation(e)) {
+                    throw e;
+                }
+            }
+        }
     }
 }

@@ -7,8 +7,14 @@ import dev.presence.server.domain.User;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** Threads, memberships and invitations on JDBC (tables {@code threads}, {@code memberships}, {@code invitations}). */
 final class JdbcThreadStore implements ThreadStore {
@@ -125,6 +131,91 @@ final class JdbcThreadStore implements ThreadStore {
     @Override
     public boolean leaveThread(String threadId, String userId) {
         return jdbc.update("DELETE FROM memberships WHERE thread_id = ? AND user_id = ?", threadId, userId) > 0;
+    }
+
+    @Override
+    public ThreadWrite putThread(String threadId, String title, Collection<String> memberIds) {
+        try {
+            return jdbc.inTransaction("put a thread", tx -> putThread(tx, threadId, title, memberIds));
+        } catch (StoreException e) {
+            if (!Jdbc.isUniqueViolation(e)) {
+                throw e;
+            }
+            // two calls created the same thread at once: this one lost, and now finds it there to update
+            return jdbc.inTransaction("put a thread", tx -> putThread(tx, threadId, title, memberIds));
+        }
+    }
+
+    private ThreadWrite putThread(Jdbc.Transaction tx, String threadId, String title, Collection<String> memberIds)
+            throws SQLException {
+        long now = clock.millis();
+        // the row lock serializes concurrent puts of one thread (and their member lists)
+        Optional<String> oldTitle = tx.queryOne("SELECT title FROM threads WHERE id = ? FOR UPDATE",
+                rs -> rs.getString(1), threadId);
+        if (oldTitle.isEmpty()) {
+            tx.update("INSERT INTO threads (id, title, created_by, created_at) VALUES (?, ?, NULL, ?)",
+                    threadId, title, now);
+        } else if (!oldTitle.get().equals(title)) {
+            tx.update("UPDATE threads SET title = ? WHERE id = ?", title, threadId);
+        }
+        Set<String> wanted = new LinkedHashSet<>(memberIds);
+        Set<String> current = new HashSet<>(tx.query("SELECT user_id FROM memberships WHERE thread_id = ?",
+                rs -> rs.getString(1), threadId));
+        List<String> removed = new ArrayList<>();
+        for (String member : current) {
+            if (!wanted.contains(member)) {
+                removed.add(member);
+            }
+        }
+        Collections.sort(removed);
+        List<String> added = new ArrayList<>();
+        for (String member : wanted) {
+            if (!current.contains(member)) {
+                added.add(member);
+            }
+        }
+        List<Object[]> deletions = new ArrayList<>(removed.size());
+        for (String member : removed) {
+            deletions.add(new Object[] {threadId, member});
+        }
+        if (!deletions.isEmpty()) {
+            tx.batch("DELETE FROM memberships WHERE thread_id = ? AND user_id = ?", deletions);
+        }
+        insertMembers(tx, threadId, added, now);
+        return new ThreadWrite(new ChatThread(threadId, title), oldTitle.isEmpty(), added, removed);
+    }
+
+    @Override
+    public List<String> addMembers(String threadId, Collection<String> userIds) {
+        long now = clock.millis();
+        return jdbc.inTransaction("add members to a thread", tx -> {
+            // locked like putThread, so an add and a put of one thread never interleave
+            if (tx.queryOne("SELECT id FROM threads WHERE id = ? FOR UPDATE", rs -> true, threadId).isEmpty()) {
+                throw new StoreException("no thread " + threadId, null);
+            }
+            Set<String> current = new HashSet<>(tx.query("SELECT user_id FROM memberships WHERE thread_id = ?",
+                    rs -> rs.getString(1), threadId));
+            List<String> added = new ArrayList<>();
+            for (String user : new LinkedHashSet<>(userIds)) {
+                if (!current.contains(user)) {
+                    added.add(user);
+                }
+            }
+            insertMembers(tx, threadId, added, now);
+            return added;
+        });
+    }
+
+    private static void insertMembers(Jdbc.Transaction tx, String threadId, List<String> userIds, long now)
+            throws SQLException {
+        if (userIds.isEmpty()) {
+            return;
+        }
+        List<Object[]> rows = new ArrayList<>(userIds.size());
+        for (String user : userIds) {
+            rows.add(new Object[] {threadId, user, now});
+        }
+        tx.batch("INSERT INTO memberships (thread_id, user_id, joined_at) VALUES (?, ?, ?)", rows);
     }
 
     private static ChatThread thread(ResultSet rs) throws SQLException {

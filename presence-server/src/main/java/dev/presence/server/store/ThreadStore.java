@@ -3,6 +3,7 @@ package dev.presence.server.store;
 import dev.presence.server.domain.ChatThread;
 import dev.presence.server.domain.Invitation;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -71,4 +72,23 @@ public interface ThreadStore {
 
     /** Removes a membership; false if there was none. The thread stays, even with no member left. */
     boolean leaveThread(String threadId, String userId);
+
+    // --- integration mode: the app's threads ---------------------------------------------------------------
+
+    /**
+     * Creates a thread with the app's own id (and no creator), or retitles it, and replaces its members with
+     * {@code memberIds}, in one transaction (rows inserted and deleted in batches). Concurrent calls for one thread
+     * are serialized, so the answer names exactly what each changed.
+     *
+     * @throws StoreException if a member is unknown (nothing is changed)
+     */
+    ThreadWrite putThread(String threadId, String title, Collection<String> memberIds);
+
+    /**
+     * Adds these users to a thread, those who are members already left as they are, in one transaction.
+     *
+     * @return the users added, in the order given (duplicates once)
+     * @throws StoreException if the thread or a user is unknown (nothing is changed)
+     */
+    List<String> addMembers(String threadId, Collection<String> userIds);
 }

@@ -51,9 +51,11 @@ class StoreFailuresTest {
     void servicesTranslateWhatTheStoreThrows() {
         ServerConfig config = ServerConfig.defaults();
         Accounts accounts = new Accounts(failingWith(DOWN), null, Runnable::run, null, config);
-        Threads threads = new Threads(failingWith(DOWN), failingWith(DOWN), null, null, config);
+        Threads threads = new Threads(failingWith(DOWN), failingWith(DOWN), null, null, new MembershipLocks(),
+                config);
         Messages messages = new Messages(failingWith(DOWN), null, threads, config);
-        Threads refusing = new Threads(failingWith(BAD_VALUE), failingWith(BAD_VALUE), null, null, config);
+        Threads refusing = new Threads(failingWith(BAD_VALUE), failingWith(BAD_VALUE), null, null,
+                new MembershipLocks(), config);
 
         assertThat(statusOf(() -> accounts.identify("a-token"))).isEqualTo(503);
         assertThat(statusOf(() -> accounts.me("u1"))).isEqualTo(503);

@@ -285,4 +285,61 @@ abstract class AccountStoreContract extends JdbcStoreContract {
         assertThat(accounts.findAccount("app-1").orElseThrow().sessionsRevokedAt()).isEqualTo(5_000);
         assertThat(accounts.revokeSessions("nobody", 6_000)).isEmpty();
     }
+
+    @Test
+    void manyAppUsersArePutInBatchesCreatingUpdatingAndKeepingEach() {
+        accounts.putAppUser("old", "old", "Old");
+        accounts.putAppUser("same", "same", "Same");
+        List<AppUserFields> wanted = new ArrayList<>();
+        for (int i = 0; i < 1_100; i++) {
+            wanted.add(new AppUserFields("n" + i, i == 0 ? "zero" : null, null));
+        }
+        wanted.add(new AppUserFields("old", null, "Renamed"));
+        wanted.add(new AppUserFields("same", "same", null));
+
+        List<AppUserWrite> writes = accounts.putAppUsers(wanted);
+
+        assertThat(writes).hasSize(1_102);
+        assertThat(writes.get(0)).isEqualTo(new AppUserWrite(new User("n0", "zero", "zero"), true, true));
+        assertThat(writes.get(1_099)).isEqualTo(new AppUserWrite(new User("n1099", "n1099", "n1099"), true, true));
+        assertThat(writes.get(1_100)).isEqualTo(new AppUserWrite(new User("old", "old", "Renamed"), false, true));
+        assertThat(writes.get(1_101)).isEqualTo(new AppUserWrite(new User("same", "same", "Same"), false, false));
+        assertThat(accounts.findUser("n1099")).contains(new User("n1099", "n1099", "n1099"));
+        assertThat(accounts.findUser("old")).contains(new User("old", "old", "Renamed"));
+        assertThat(accounts.findAccount("n5").orElseThrow().appUser()).isTrue();
+        assertThat(accounts.putAppUsers(wanted)).allSatisfy(w -> assertThat(w.changed()).isFalse());
+    }
+
+    @Test
+    void aBatchNamingASignedUpUserChangesNothing() {
+        List<AppUserFields> wanted = List.of(new AppUserFields("fresh", null, null),
+                new AppUserFields(ann.id(), "mallory", null));
+
+        assertThatThrownBy(() -> accounts.putAppUsers(wanted)).isInstanceOf(NotAnAppUserException.class);
+
+        assertThat(accounts.findUser("fresh")).isEmpty();
+        assertThat(accounts.findUser(ann.id())).contains(ann);
+    }
+
+    @Test
+    void aBatchRacingASingleCreationStillPutsEveryone() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<AppUserFields> wanted = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                wanted.add(new AppUserFields("r" + i, null, "R" + i));
+            }
+            List<Future<?>> calls = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                calls.add(pool.submit(() -> accounts.putAppUsers(wanted)));
+            }
+            for (Future<?> call : calls) {
+                call.get();
+            }
+            assertThat(accounts.findUsers(wanted.stream().map(AppUserFields::id).toList())).hasSize(300);
+            assertThat(accounts.findUser("r299")).contains(new User("r299", "r299", "R299"));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -30,6 +30,7 @@ public final class InMemoryStatusStore implements StatusStore {
     private final Map<String, UserStatus> statuses = new LinkedHashMap<>();
     private final Set<List<String>> memberships = new LinkedHashSet<>();
     private final List<List<UserStatus>> savedBatches = new ArrayList<>();
+    private final Map<String, UserStatus> flips = new LinkedHashMap<>();
     private int savesToFail;
     private int failedSaves;
 
@@ -90,13 +91,21 @@ public final class InMemoryStatusStore implements StatusStore {
         copy.forEach(action);
     }
 
+    /** The flips added for webhooks so far, each (user, version) once, in the order they came. */
+    public synchronized List<UserStatus> flips() {
+        return List.copyOf(flips.values());
+    }
+
     @Override
-    public synchronized void saveStatuses(Collection<UserStatus> statuses) {
+    public synchronized void saveStatuses(Collection<UserStatus> statuses, List<UserStatus> flips) {
         if (savesToFail > 0) {
             savesToFail--;
             failedSaves++;
             throw new StoreException("database failed: save statuses (on purpose, in a test)",
                     new SQLException("connection refused", "08001"));
+        }
+        for (UserStatus flip : flips) {
+            this.flips.putIfAbsent(flip.userId() + ":" + flip.version(), flip);
         }
         if (statuses.isEmpty()) {
             return;

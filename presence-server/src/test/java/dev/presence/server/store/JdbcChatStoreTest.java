@@ -27,7 +27,8 @@ class JdbcChatStoreTest {
     private final List<Call> calls = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final JdbcChatStore store = new JdbcChatStore(recording(AccountStore.class), recording(ThreadStore.class),
-            recording(MessageStore.class), recording(StatusStore.class), () -> closed.set(true));
+            recording(MessageStore.class), recording(StatusStore.class), recording(WebhookOutbox.class),
+            () -> closed.set(true));
 
     @Test
     void everyCallReachesTheStoreOfItsPortWithItsArguments() throws Exception {
@@ -71,7 +72,7 @@ class JdbcChatStoreTest {
                 args[i] = 1_000L + i;
             } else if (type == int.class) {
                 args[i] = 10 + i;
-            } else if (type == Collection.class) {
+            } else if (type == Collection.class || type == List.class) {
                 args[i] = List.of("arg" + i);
             } else if (type == Consumer.class) {
                 args[i] = (Consumer<Object>) x -> { };

@@ -143,4 +143,100 @@ abstract class ThreadStoreContract extends JdbcStoreContract {
 
         assertThat(threads.threadsOf(ann.id())).isEmpty();
     }
+
+    @Test
+    void anAppThreadIsPutWithItsIdThenItsMembersReplaced() {
+        User ann = user("ann");
+        User bob = user("bob");
+        User cat = user("cat");
+
+        ThreadWrite created = threads.putThread("room:1", "Room", List.of(ann.id(), bob.id(), ann.id()));
+
+        assertThat(created).isEqualTo(new ThreadWrite(new ChatThread("room:1", "Room"), true,
+                List.of(ann.id(), bob.id()), List.of()));
+        assertThat(threads.findThread("room:1")).contains(new ChatThread("room:1", "Room"));
+        assertThat(threads.members("room:1")).containsExactlyInAnyOrder(ann.id(), bob.id());
+
+        ThreadWrite replaced = threads.putThread("room:1", "Room 1", List.of(bob.id(), cat.id()));
+
+        assertThat(replaced).isEqualTo(new ThreadWrite(new ChatThread("room:1", "Room 1"), false,
+                List.of(cat.id()), List.of(ann.id())));
+        assertThat(threads.findThread("room:1")).contains(new ChatThread("room:1", "Room 1"));
+        assertThat(threads.members("room:1")).containsExactlyInAnyOrder(bob.id(), cat.id());
+        assertThat(threads.threadsOf(ann.id())).isEmpty();
+
+        assertThat(threads.putThread("room:1", "Room 1", List.of(bob.id(), cat.id())))
+                .isEqualTo(new ThreadWrite(new ChatThread("room:1", "Room 1"), false, List.of(), List.of()));
+        assertThat(threads.putThread("room:1", "Room 1", List.of()).removed())
+                .containsExactlyInAnyOrder(bob.id(), cat.id());
+        assertThat(threads.members("room:1")).isEmpty();
+    }
+
+    @Test
+    void aPutNamingAnUnknownMemberChangesNothing() {
+        User ann = user("ann");
+        threads.putThread("room", "Room", List.of(ann.id()));
+
+        assertThatThrownBy(() -> threads.putThread("room", "Other", List.of("u_ghost")))
+                .isInstanceOf(StoreException.class);
+
+        assertThat(threads.findThread("room")).contains(new ChatThread("room", "Room"));
+        assertThat(threads.members("room")).containsExactly(ann.id());
+    }
+
+    @Test
+    void membersAreAddedToAnAppThreadOnlyOnceAndRemovedOneByOne() {
+        User ann = user("ann");
+        User bob = user("bob");
+        User cat = user("cat");
+        threads.putThread("room", "Room", List.of(ann.id()));
+
+        assertThat(threads.addMembers("room", List.of(ann.id(), bob.id(), cat.id(), bob.id())))
+                .containsExactly(bob.id(), cat.id());
+        assertThat(threads.addMembers("room", List.of(bob.id()))).isEmpty();
+        assertThat(threads.members("room")).containsExactlyInAnyOrder(ann.id(), bob.id(), cat.id());
+        assertThat(threads.leaveThread("room", bob.id())).isTrue();
+        assertThat(threads.members("room")).containsExactlyInAnyOrder(ann.id(), cat.id());
+        assertThatThrownBy(() -> threads.addMembers("nowhere", List.of(ann.id())))
+                .isInstanceOf(StoreException.class);
+    }
+
+    @Test
+    void thousandsOfMembersArePutAndReplacedInBatches() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            ids.add("m" + i);
+        }
+        accounts.createMissingAppUsers(ids);
+
+        assertThat(threads.putThread("big", "Big", ids).added()).hasSize(3_000);
+        ThreadWrite half = threads.putThread("big", "Big", ids.subList(1_500, 3_000));
+
+        assertThat(half.added()).isEmpty();
+        assertThat(half.removed()).hasSize(1_500);
+        assertThat(threads.members("big")).hasSize(1_500);
+    }
+
+    @Test
+    void racingPutsOfOneNewThreadCreateItOnce() throws Exception {
+        User ann = user("ann");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<ThreadWrite>> puts = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                puts.add(pool.submit(() -> threads.putThread("race", "Race", List.of(ann.id()))));
+            }
+            int created = 0;
+            int added = 0;
+            for (java.util.concurrent.Future<ThreadWrite> put : puts) {
+                created += put.get().created() ? 1 : 0;
+                added += put.get().added().size();
+            }
+            assertThat(created).isEqualTo(1);
+            assertThat(added).as("the member is added by exactly one of them").isEqualTo(1);
+            assertThat(threads.members("race")).containsExactly(ann.id());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -34,11 +34,21 @@ public final class Api {
     }
 
     public Reply call(String method, String path, String token, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10))
+        return withAuthorization(method, path, token == null ? null : "Bearer " + token, body);
+    }
+
+    /** A call of the server API, with {@code Authorization: ApiKey <key>} (none if {@code key} is null). */
+    public Reply server(String method, String path, String key, String body) {
+        return withAuthorization(method, path, key == null ? null : "ApiKey " + key, body);
+    }
+
+    /** A call with this {@code Authorization} header as it is (none if null). */
+    public Reply withAuthorization(String method, String path, String authorization, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
+        if (authorization != null) {
+            request.header("Authorization", authorization);
         }
         if (body != null) {
             request.header("Content-Type", "application/json");
