@@ -298,7 +298,8 @@ public final class BaselineServer implements AutoCloseable {
                     }
                 }
             } else {
-                respond(ctx, request, HttpResponseStatus.BAD_REQUEST, error("no_audience", "group or user_ids required"));
+                respond(ctx, request, HttpResponseStatus.BAD_REQUEST,
+                        error("no_audience", "group or user_ids required"));
                 return;
             }
             byte[] payload;

@@ -87,7 +87,8 @@ final class DeliverCommand extends Scenario {
 
     @Override
     void run() throws Exception {
-        List<Integer> sizes = audiences != null ? audiences : common.quick ? List.of(10, 50) : List.of(10, 100, 1_000, 10_000);
+        List<Integer> sizes = audiences != null ? audiences
+                : common.quick ? List.of(10, 50) : List.of(10, 100, 1_000, 10_000);
         int n = sessions != null ? sessions : common.quick ? 100 : sizes.stream().mapToInt(i -> i).max().orElse(10);
         List<Integer> steps = rates != null ? rates : common.quick ? List.of(2_000, 5_000)
                 : List.of(20_000, 50_000, 100_000, 200_000, 400_000);
@@ -144,7 +145,8 @@ final class DeliverCommand extends Scenario {
         ServerProcess server;
         if (presence) {
             List<String> jvm = new ArrayList<>(common.serverJvmOptions);
-            server = ServerProcess.start(common.serverJar(), jvm, port, work.resolve("data"), xmx, api.serverFlags(), log);
+            server = ServerProcess.start(common.serverJar(), jvm, port, work.resolve("data"), xmx, api.serverFlags(),
+                    log);
         } else {
             server = ServerProcess.startBaseline(common.serverJvmOptions, port, xmx, log);
         }
@@ -160,7 +162,8 @@ final class DeliverCommand extends Scenario {
         }
         try (ServerProcess s = server) {
             Listener listener = new Listener();
-            try (Fleet fleet = new Fleet("127.0.0.1", port, common.threads, 0, Math.max(4, Fleet.sourcesFor(n)), listener);
+            try (Fleet fleet = new Fleet("127.0.0.1", port, common.threads, 0, Math.max(4, Fleet.sourcesFor(n)),
+                    listener);
                  EventPoster poster = new EventPoster("127.0.0.1", port, posterConnections,
                          presence ? api.authorization() : null)) {
                 List<Session> all = new ArrayList<>(n);
@@ -207,7 +210,8 @@ final class DeliverCommand extends Scenario {
                 if (poster.rejected.sum() > 0) {
                     out.put("rejected_requests", poster.rejected.sum());
                     out.put("last_rejection", poster.lastRejection);
-                    broken.add(kind + ": " + poster.rejected.sum() + " event requests rejected, e.g. " + poster.lastRejection);
+                    broken.add(kind + ": " + poster.rejected.sum() + " event requests rejected, e.g. "
+                            + poster.lastRejection);
                 }
             }
         }
@@ -277,7 +281,8 @@ final class DeliverCommand extends Scenario {
         long t0 = s.cpuTicks();
         long start = System.nanoTime();
         Thread.sleep(seconds * 1000L);
-        return (s.cpuTicks() - t0) / (double) ServerProcess.CLOCK_TICKS_PER_SECOND / ((System.nanoTime() - start) / 1e9) * 100;
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        return (s.cpuTicks() - t0) / (double) ServerProcess.CLOCK_TICKS_PER_SECOND / elapsed * 100;
     }
 
     private ObjectNode runStep(String kind, ServerProcess server, EventPoster poster, String path,
@@ -319,7 +324,8 @@ final class DeliverCommand extends Scenario {
         long deliveries = received.sum() - received0;
         double total = (System.nanoTime() - start) / 1e9;
         long ticks = server.cpuTicks() - ticks0;
-        double selfCpu = (ServerProcess.cpuTicks(self) - selfTicks0) / (double) ServerProcess.CLOCK_TICKS_PER_SECOND / total * 100;
+        double selfCpu = (ServerProcess.cpuTicks(self) - selfTicks0) / (double) ServerProcess.CLOCK_TICKS_PER_SECOND
+                / total * 100;
         Histogram h = latency.getIntervalHistogram();
         double cpuSeconds = ticks / (double) ServerProcess.CLOCK_TICKS_PER_SECOND;
         double usPerDelivery = deliveries == 0 ? Double.NaN : cpuSeconds * 1e6 / deliveries;
@@ -362,7 +368,8 @@ final class DeliverCommand extends Scenario {
         String suffixStart = "\"event\":{\"type\":\"" + EVENT_TYPE + "\",\"sent_at_nanos\":";
         List<LongFunction<String>> out = new ArrayList<>();
         if (target.equals("thread")) {
-            String prefix = "{\"" + (presence ? "thread_id" : "group") + "\":\"" + group(audience) + "\"," + suffixStart;
+            String prefix = "{\"" + (presence ? "thread_id" : "group") + "\":\"" + group(audience) + "\","
+                    + suffixStart;
             out.add(t -> prefix + t + "}}");
             return out;
         }
@@ -423,8 +430,10 @@ final class DeliverCommand extends Scenario {
             row.put("ratio", ratio);
             row.put("presence_cpu_us_per_delivery_net", ps.path("cpu_us_per_delivery_net").asDouble(Double.NaN));
             row.put("baseline_cpu_us_per_delivery_net", bs.path("cpu_us_per_delivery_net").asDouble(Double.NaN));
-            row.put("presence_saturation_deliveries_per_second", p.path("saturation_deliveries_per_second").asDouble(Double.NaN));
-            row.put("baseline_saturation_deliveries_per_second", b.path("saturation_deliveries_per_second").asDouble(Double.NaN));
+            row.put("presence_saturation_deliveries_per_second",
+                    p.path("saturation_deliveries_per_second").asDouble(Double.NaN));
+            row.put("baseline_saturation_deliveries_per_second",
+                    b.path("saturation_deliveries_per_second").asDouble(Double.NaN));
             row.put("target_met", ratio <= TARGET_RATIO);
             report.row(sizes.get(i), pu, bu, ratio, bs.path("offered_deliveries_per_second").asLong(),
                     p.path("saturation_deliveries_per_second").asDouble(Double.NaN),
@@ -435,8 +444,9 @@ final class DeliverCommand extends Scenario {
                             + Report.format(bs.path("latency_ms").path("p99").asDouble(Double.NaN)),
                     Double.isNaN(ratio) ? "-" : ratio <= TARGET_RATIO ? "yes" : "NO");
         }
-        report.note("us/dlv = server CPU microseconds per delivery (process total), at the highest offered rate at which"
-                + " both servers kept up (else the first step); ratio = presence / baseline, target <= " + TARGET_RATIO);
+        report.note("us/dlv = server CPU microseconds per delivery (process total), at the highest offered rate at"
+                + " which both servers kept up (else the first step); ratio = presence / baseline, target <= "
+                + TARGET_RATIO);
     }
 
     /**

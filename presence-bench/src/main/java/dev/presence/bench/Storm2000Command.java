@@ -33,7 +33,8 @@ final class Storm2000Command extends Scenario {
     static final double TARGET_SECONDS = 10;
     private static final int BUCKETS = 1_200; // 120 s of 100 ms
 
-    @Option(names = {"-n", "--members"}, paramLabel = "N", description = "Members of the thread (default 2000; quick 100).")
+    @Option(names = {"-n", "--members"}, paramLabel = "N",
+            description = "Members of the thread (default 2000; quick 100).")
     Integer members;
 
     @Option(names = "--window", defaultValue = "1.0", paramLabel = "SECONDS",
@@ -124,7 +125,7 @@ final class Storm2000Command extends Scenario {
             MemorySampler sampler = new MemorySampler(server);
             sampler.start();
 
-            log("storm: %d members %s and reconnect within %.1f s", n, disconnect.equals("close") ? "close" : "drop", window);
+            log("storm: %d members %s and reconnect within %.1f s", n, disconnect, window);
             SplittableRandom random = new SplittableRandom(13);
             storming = true;
             startNanos = System.nanoTime();
@@ -191,14 +192,16 @@ final class Storm2000Command extends Scenario {
                     - ServerProcess.metric(metrics0, "presence_slow_consumers_total");
             r.put("slow_consumer_closes", slow);
             ArrayNode w = r.putArray("welcomes_per_100ms");
-            int last = (int) Math.min(BUCKETS - 1, Math.ceil((Double.isNaN(converged) ? convergeTimeout : converged) * 10));
+            double shown = Double.isNaN(converged) ? convergeTimeout : converged;
+            int last = (int) Math.min(BUCKETS - 1, Math.ceil(shown * 10));
             for (int i = 0; i <= last; i++) {
                 w.add(welcomesPer100ms.get(i));
             }
             report.header("members", "disconnect", "right after s", "frames", "MB", "batches", "frames/client p50",
                     "KB/client p50", "RSS peak MB", "heap peak MB", "server closes", "slow consumers", "met");
             report.row((long) n, disconnect, converged, frames, bytes / 1048576.0, f.batchFrames.sum() - batch0,
-                    r.path("frames_per_client").path("p50").asDouble(), r.path("bytes_per_client").path("p50").asDouble() / 1024,
+                    r.path("frames_per_client").path("p50").asDouble(),
+                    r.path("bytes_per_client").path("p50").asDouble() / 1024,
                     sampler.peakRss.get() / 1048576.0, sampler.peakHeap.get() / 1048576.0, unasked, slow,
                     r.path("target_met").asBoolean() ? "yes" : "NO");
             if (Double.isNaN(converged)) {
@@ -206,7 +209,8 @@ final class Storm2000Command extends Scenario {
                         + " back, " + f.completeViews.get() + " complete views");
             }
             if (!Double.isNaN(converged) && !stillRight) {
-                broken.add("views were right at " + Report.format(converged) + " s but wrong again after a quiet period");
+                broken.add("views were right at " + Report.format(converged)
+                        + " s but wrong again after a quiet period");
             }
             if (unasked > 0 || slow > 0) {
                 report.note("the server closed " + unasked + " healthy clients (codes " + codes + "), slow-consumer"
@@ -307,7 +311,8 @@ final class Storm2000Command extends Scenario {
                 back.incrementAndGet();
             }
             if (storming) {
-                welcomesPer100ms.incrementAndGet((int) Math.min(BUCKETS - 1, Math.max(0, (nanos - startNanos) / 100_000_000L)));
+                long bucket = Math.max(0, (nanos - startNanos) / 100_000_000L);
+                welcomesPer100ms.incrementAndGet((int) Math.min(BUCKETS - 1, bucket));
             }
         }
 

@@ -57,8 +57,9 @@ class BaselineServerTest {
     @Test
     void aGroupEventReachesEachMemberOnceWithItsStamp() throws Exception {
         try (EventPoster poster = new EventPoster("127.0.0.1", server.port(), 2, null)) {
-            poster.post("/deliver", t -> "{\"group\":\"a5\",\"event\":{\"type\":\"bench.tick\",\"sent_at_nanos\":" + t + "}}");
-            poster.post("/deliver", t -> "{\"group\":\"a20\",\"event\":{\"type\":\"bench.tick\",\"sent_at_nanos\":" + t + "}}");
+            String tick = "\"event\":{\"type\":\"bench.tick\",\"sent_at_nanos\":";
+            poster.post("/deliver", t -> "{\"group\":\"a5\"," + tick + t + "}}");
+            poster.post("/deliver", t -> "{\"group\":\"a20\"," + tick + t + "}}");
             await().atMost(Duration.ofSeconds(10)).until(() -> stamps.size() == 25);
             assertThat(poster.drain(5_000)).isTrue();
             assertThat(poster.accepted.sum()).isEqualTo(2);
@@ -72,16 +73,19 @@ class BaselineServerTest {
     @Test
     void userIdsAnswer202WithTheCountAndBadBodiesA400() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> ok = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/deliver"))
+        URI deliver = URI.create("http://127.0.0.1:" + server.port() + "/deliver");
+        HttpResponse<String> ok = http.send(HttpRequest.newBuilder(deliver)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"user_ids\":[\"u_b3\",\"u_b17\",\"nobody\"],"
-                        + "\"event\":{\"type\":\"bench.tick\",\"sent_at_nanos\":1}}")).build(), HttpResponse.BodyHandlers.ofString());
+                        + "\"event\":{\"type\":\"bench.tick\",\"sent_at_nanos\":1}}")).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(ok.statusCode()).isEqualTo(202);
         assertThat(ok.body()).isEqualTo("{\"delivered\":2}");
         await().atMost(Duration.ofSeconds(10)).until(() -> stamps.size() == 2);
         assertThat(received.keySet()).containsExactlyInAnyOrder(3, 17);
 
-        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/deliver"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"group\":\"a5\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(deliver)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"group\":\"a5\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("\"error\"").contains("\"code\"");
     }
