@@ -206,6 +206,7 @@ final class DeliverCommand extends Scenario {
                     series.put("saturation_deliveries_per_second", best);
                 }
                 out.put("server_closes", fleet.serverCloses.sum());
+                out.put("poster_reconnects", poster.reconnects.sum());
                 out.put("open_at_end", fleet.openSessions.get());
                 if (poster.rejected.sum() > 0) {
                     out.put("rejected_requests", poster.rejected.sum());
@@ -292,6 +293,7 @@ final class DeliverCommand extends Scenario {
         latency.getIntervalHistogram();
         long received0 = received.sum();
         long dropped0 = poster.dropped.sum();
+        long lost0 = poster.lost.sum();
         long ticks0 = server.cpuTicks();
         long self = ProcessHandle.current().pid();
         long selfTicks0 = ServerProcess.cpuTicks(self);
@@ -316,7 +318,8 @@ final class DeliverCommand extends Scenario {
         long inWindow = received.sum() - received0;
         // the tail: what was sent in the step arrives, and its CPU counts with the step
         poster.drain(10_000);
-        long expected = (events * bodies.size() - (poster.dropped.sum() - dropped0)) * audience / bodies.size();
+        long notSent = poster.dropped.sum() - dropped0 + poster.lost.sum() - lost0;
+        long expected = (events * bodies.size() - notSent) * audience / bodies.size();
         long tailDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (received.sum() - received0 < expected && System.nanoTime() < tailDeadline) {
             Thread.sleep(5);
@@ -339,6 +342,7 @@ final class DeliverCommand extends Scenario {
         s.put("seconds_with_tail", total);
         s.put("events", events);
         s.put("requests_dropped_by_generator", poster.dropped.sum() - dropped0);
+        s.put("requests_lost_with_their_connection", poster.lost.sum() - lost0);
         s.put("deliveries_expected", expected);
         s.put("deliveries", deliveries);
         s.put("deliveries_in_window", inWindow);
@@ -424,7 +428,8 @@ final class DeliverCommand extends Scenario {
             double pu = ps.path("cpu_us_per_delivery").asDouble(Double.NaN);
             double bu = bs.path("cpu_us_per_delivery").asDouble(Double.NaN);
             double ratio = pu / bu;
-            row.put("at_offered_deliveries_per_second", bs.path("offered_deliveries_per_second").asInt());
+            int at = (bs.isMissingNode() ? ps : bs).path("offered_deliveries_per_second").asInt();
+            row.put("at_offered_deliveries_per_second", at);
             row.put("presence_cpu_us_per_delivery", pu);
             row.put("baseline_cpu_us_per_delivery", bu);
             row.put("ratio", ratio);
@@ -435,7 +440,7 @@ final class DeliverCommand extends Scenario {
             row.put("baseline_saturation_deliveries_per_second",
                     b.path("saturation_deliveries_per_second").asDouble(Double.NaN));
             row.put("target_met", ratio <= TARGET_RATIO);
-            report.row(sizes.get(i), pu, bu, ratio, bs.path("offered_deliveries_per_second").asLong(),
+            report.row(sizes.get(i), pu, bu, ratio, (long) at,
                     p.path("saturation_deliveries_per_second").asDouble(Double.NaN),
                     b.path("saturation_deliveries_per_second").asDouble(Double.NaN),
                     Report.format(ps.path("latency_ms").path("p50").asDouble(Double.NaN)) + " / "

@@ -55,11 +55,18 @@ final class EventPoster implements AutoCloseable {
     private final ConcurrentLinkedQueue<Conn> idle = new ConcurrentLinkedQueue<>();
     private final List<Channel> channels = new ArrayList<>();
     private final AtomicInteger queued = new AtomicInteger();
+    private final Bootstrap bootstrap;
+    private final String remoteHost;
+    private final int remotePort;
+    private volatile boolean closing;
 
     final LongAdder sent = new LongAdder();
     final LongAdder accepted = new LongAdder();
     final LongAdder rejected = new LongAdder();
     final LongAdder dropped = new LongAdder();
+    /** Requests in flight on a connection the server closed (its keep-alive timeout, say): never answered. */
+    final LongAdder lost = new LongAdder();
+    final LongAdder reconnects = new LongAdder();
     volatile String lastRejection;
 
     /** @param authorization the {@code Authorization} header value, or null */
@@ -69,20 +76,26 @@ final class EventPoster implements AutoCloseable {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         group = new MultiThreadIoEventLoopGroup(1, io);
-        Bootstrap b = new Bootstrap().group(group).channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+        this.remoteHost = host;
+        this.remotePort = port;
+        this.bootstrap = new Bootstrap().group(group)
+                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true);
         for (int i = 0; i < connections; i++) {
             Conn c = new Conn();
-            Channel ch = b.clone().handler(new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), c);
-                }
-            }).connect(host, port).sync().channel();
-            c.channel = ch;
-            channels.add(ch);
+            c.channel = open(c).sync().channel();
+            channels.add(c.channel);
             idle.add(c);
         }
+    }
+
+    private io.netty.channel.ChannelFuture open(Conn c) {
+        return bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), new Handler(c));
+            }
+        }).connect(remoteHost, remotePort);
     }
 
     /** Queues a POST; {@code body} gets the send time in nanos. Returns false if dropped (queue full). */
@@ -118,17 +131,26 @@ final class EventPoster implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Channel ch : channels) {
-            ch.close();
+        closing = true;
+        synchronized (channels) {
+            for (Channel ch : channels) {
+                ch.close();
+            }
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    private final class Conn extends SimpleChannelInboundHandler<FullHttpResponse> {
-        Channel channel;
+    /** One connection's state; its channel is replaced when the server closes it. */
+    private final class Conn {
+        volatile Channel channel;
+        /** A request was written and its answer has not come yet (touched on the poster's loop only). */
+        boolean inFlight;
 
         /** On the loop: the next request, or back to idle (and a re-check, in case one came meanwhile). */
         void sendNext() {
+            if (!channel.isActive()) {
+                return; // the handler of the closed channel reconnects and sends once connected
+            }
             Request r = queue.poll();
             if (r == null) {
                 idle.add(this);
@@ -148,11 +170,47 @@ final class EventPoster implements AutoCloseable {
                 req.headers().set(HttpHeaderNames.AUTHORIZATION, authorization);
             }
             sent.increment();
+            inFlight = true;
             channel.writeAndFlush(req);
+        }
+
+        /** On the loop, after the server closed this connection: a fresh one takes over. */
+        void reopen() {
+            if (inFlight) {
+                inFlight = false;
+                lost.increment();
+            }
+            idle.remove(this);
+            if (closing) {
+                return;
+            }
+            reconnects.increment();
+            open(this).addListener((io.netty.channel.ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    synchronized (channels) {
+                        channels.remove(channel);
+                        channels.add(f.channel());
+                    }
+                    channel = f.channel();
+                    sendNext();
+                } else if (!closing) {
+                    lastRejection = "reconnect failed: " + f.cause();
+                    f.channel().eventLoop().schedule(this::reopen, 100, TimeUnit.MILLISECONDS);
+                }
+            });
+        }
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<FullHttpResponse> {
+        private final Conn conn;
+
+        Handler(Conn conn) {
+            this.conn = conn;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
+            conn.inFlight = false;
             int code = response.status().code();
             if (code >= 200 && code < 300) {
                 accepted.increment();
@@ -160,7 +218,18 @@ final class EventPoster implements AutoCloseable {
                 rejected.increment();
                 lastRejection = code + " " + response.content().toString(StandardCharsets.UTF_8);
             }
-            sendNext();
+            if (!io.netty.handler.codec.http.HttpUtil.isKeepAlive(response)) {
+                ctx.close(); // the server said so: the next request goes on a fresh connection (channelInactive)
+                return;
+            }
+            conn.sendNext();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (ctx.channel() == conn.channel) {
+                conn.reopen();
+            }
         }
 
         @Override
