@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
                 + " process, drives non-blocking WebSocket clients over loopback and writes"
                 + " bench/results/<scenario>-<date>.json.",
         subcommands = {DensityCommand.class, FanoutCommand.class, DetectCommand.class, NodeKillCommand.class, RedisCapacityCommand.class,
-                StormCommand.class,
+                StormCommand.class, DeliverCommand.class, Storm2000Command.class,
                 WritesCommand.class, ProvisionCommand.class,
                 JournalCommand.class, PlotCommand.class, GeneratorCommand.class})
 public final class BenchMain implements Runnable {

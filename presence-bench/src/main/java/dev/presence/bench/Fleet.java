@@ -67,6 +67,10 @@ final class Fleet implements AutoCloseable {
         /** Just before the bench sends a clean close. */
         default void closing(Session s, long nanos) {
         }
+
+        /** A frame carrying the bench's send stamp ({@code sent_at_nanos}): an app event of {@code deliver}. */
+        default void appEvent(Session s, long sentAtNanos, long nanos) {
+        }
     }
 
     private static final byte[] PONG = "{\"type\":\"pong\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -93,6 +97,15 @@ final class Fleet implements AutoCloseable {
     final LongAdder handshakeFailures = new LongAdder();
     final LongAdder serverCloses = new LongAdder();
     final LongAdder versionRegressions = new LongAdder();
+    /** Text frames and payload bytes received, and how many of them were {@code status_batch}. */
+    final LongAdder framesReceived = new LongAdder();
+    final LongAdder bytesReceived = new LongAdder();
+    final LongAdder batchFrames = new LongAdder();
+    final LongAdder statusFrames = new LongAdder();
+    final LongAdder welcomeBytes = new LongAdder();
+    /** Close codes of close frames the server sent unasked, with counts. */
+    final java.util.concurrent.ConcurrentHashMap<Integer, LongAdder> serverCloseCodes =
+            new java.util.concurrent.ConcurrentHashMap<>();
     final AtomicInteger openSessions = new AtomicInteger();
     final AtomicInteger completeViews = new AtomicInteger();
     /** The first resource limit that stopped a connection, said for a person; null while none did. */
@@ -144,6 +157,13 @@ final class Fleet implements AutoCloseable {
 
     Session newSession(int user, String token, int users) {
         return newSession(user, token, users, Ring.THREAD_SIZE);
+    }
+
+    /** A session that watches the given co-members (any graph, not only the ring). */
+    Session newSession(int user, String token, int[] watched) {
+        Session s = new Session(user, token, (EventLoop) group.next(), watched);
+        s.node = user % remotes.size();
+        return s;
     }
 
     Session newSession(int user, String token, int users, int threadSize) {
@@ -284,8 +304,10 @@ final class Fleet implements AutoCloseable {
             this.s = s;
             DefaultHttpHeaders headers = new DefaultHttpHeaders();
             headers.set("Authorization", "Bearer " + s.token);
-            this.handshaker = WebSocketClientHandshakerFactory.newHandshaker(uris.get(s.node), WebSocketVersion.V13, null,
-                    false, headers, 1 << 20);
+            URI uri = s.wsQuery == null ? uris.get(s.node) : URI.create(uris.get(s.node) + "?" + s.wsQuery);
+            // 4 MiB: the welcome of a member of a 2,000-member thread is ~200 KB
+            this.handshaker = WebSocketClientHandshakerFactory.newHandshaker(uri, WebSocketVersion.V13, null,
+                    false, headers, 4 << 20);
         }
 
         @Override
@@ -318,6 +340,7 @@ final class Fleet implements AutoCloseable {
             } else if (msg instanceof CloseWebSocketFrame close) {
                 if (!s.closing) {
                     serverCloses.increment();
+                    serverCloseCodes.computeIfAbsent(close.statusCode(), k -> new LongAdder()).increment();
                 }
                 ctx.close();
             }
@@ -325,8 +348,16 @@ final class Fleet implements AutoCloseable {
 
         private void onText(ChannelHandlerContext ctx, byte[] bytes) throws IOException {
             long now = System.nanoTime();
+            framesReceived.increment();
+            bytesReceived.add(bytes.length);
+            s.framesReceived++;
+            s.bytesReceived += bytes.length;
             FrameScanner.Frame frame = FrameScanner.scan(bytes);
             if (frame == null) {
+                return;
+            }
+            if (frame.sentAtNanos() >= 0) {
+                listener.appEvent(s, frame.sentAtNanos(), now);
                 return;
             }
             switch (frame.type()) {
@@ -337,8 +368,14 @@ final class Fleet implements AutoCloseable {
                         pongs.increment();
                     }
                 }
-                case "welcome" -> onWelcome(frame.statuses(), now);
-                case "user_status_changed", "status_batch" -> frame.statuses().forEach(status -> onStatus(status, now));
+                case "welcome" -> {
+                    welcomeBytes.add(bytes.length);
+                    onWelcome(frame.statuses(), now);
+                }
+                case "user_status_changed", "status_batch" -> {
+                    (frame.type().equals("status_batch") ? batchFrames : statusFrames).increment();
+                    frame.statuses().forEach(status -> onStatus(status, now));
+                }
                 default -> {
                 }
             }

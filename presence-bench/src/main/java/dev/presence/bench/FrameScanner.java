@@ -20,9 +20,14 @@ final class FrameScanner {
 
     /**
      * What a frame says. {@code statuses} holds the entries of a {@code welcome}'s presence or a
-     * {@code status_batch}; a {@code user_status_changed} is a single entry.
+     * {@code status_batch}; a {@code user_status_changed} is a single entry. {@code sentAtNanos} is the
+     * bench's send stamp of an app event ({@code deliver}), at the top level or inside an {@code event}
+     * object, -1 when the frame has none.
      */
-    record Frame(String type, List<Status> statuses) {
+    record Frame(String type, List<Status> statuses, long sentAtNanos) {
+        Frame(String type, List<Status> statuses) {
+            this(type, statuses, -1);
+        }
     }
 
     private static final JsonFactory JSON = new JsonFactory();
@@ -37,6 +42,7 @@ final class FrameScanner {
         boolean online = false;
         long version = 0;
         List<Status> list = null;
+        long sentAt = -1;
         try (JsonParser p = JSON.createParser(bytes)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
@@ -50,6 +56,12 @@ final class FrameScanner {
                     case "is_online" -> online = value == JsonToken.VALUE_TRUE;
                     case "version" -> version = p.getLongValue();
                     case "presence", "statuses" -> list = statuses(p);
+                    case "sent_at_nanos" -> sentAt = p.getLongValue();
+                    case "event" -> {
+                        String[] inner = sentAtOf(p);
+                        sentAt = inner[1] != null ? Long.parseLong(inner[1]) : sentAt;
+                        type = type == null ? inner[0] : type;
+                    }
                     default -> p.skipChildren();
                 }
             }
@@ -60,7 +72,26 @@ final class FrameScanner {
         if (type.equals("user_status_changed")) {
             return new Frame(type, List.of(new Status(user, online, version)));
         }
-        return new Frame(type, list == null ? List.of() : list);
+        return new Frame(type, list == null ? List.of() : list, sentAt);
+    }
+
+    /** The {@code type} and {@code sent_at_nanos} of a nested event object (either may be null). */
+    private static String[] sentAtOf(JsonParser p) throws IOException {
+        String[] out = new String[2];
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return out;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            p.nextToken();
+            switch (field) {
+                case "type" -> out[0] = p.getText();
+                case "sent_at_nanos" -> out[1] = Long.toString(p.getLongValue());
+                default -> p.skipChildren();
+            }
+        }
+        return out;
     }
 
     private static List<Status> statuses(JsonParser p) throws IOException {

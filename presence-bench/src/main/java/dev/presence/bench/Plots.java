@@ -130,6 +130,82 @@ final class Plots {
         return file;
     }
 
+    /**
+     * Both servers side by side: server CPU per delivery (left) and p99 send-to-receipt (right) against
+     * offered deliveries per second, one colour per audience size, presence solid and baseline dashed.
+     */
+    static Path deliverPlot(JsonNode deliver, Path dir, String date) throws IOException {
+        JFreeChart cpu = deliverChart(deliver, "Server CPU per delivery", "CPU microseconds per delivery (log)",
+                step -> step.path("cpu_us_per_delivery").asDouble(Double.NaN));
+        JFreeChart p99 = deliverChart(deliver, "Send to receipt, p99", "p99 latency (ms, log)",
+                step -> step.path("latency_ms").path("p99").asDouble(Double.NaN));
+        if (cpu == null) {
+            return null;
+        }
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(1600, 620,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        cpu.draw(g, new java.awt.geom.Rectangle2D.Double(0, 0, 800, 620));
+        p99.draw(g, new java.awt.geom.Rectangle2D.Double(800, 0, 800, 620));
+        g.dispose();
+        Path file = dir.resolve("deliver-" + date + (deliver.path("quick").asBoolean() ? "-quick" : "") + ".png");
+        Files.createDirectories(dir);
+        javax.imageio.ImageIO.write(img, "png", file.toFile());
+        return file;
+    }
+
+    private static JFreeChart deliverChart(JsonNode deliver, String title, String yLabel,
+                                           java.util.function.ToDoubleFunction<JsonNode> y) {
+        Color[] colours = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
+            new Color(0x9467bd), new Color(0x8c564b)};
+        XYSeriesCollection data = new XYSeriesCollection();
+        java.util.List<Color> paints = new java.util.ArrayList<>();
+        java.util.List<Boolean> dashed = new java.util.ArrayList<>();
+        int a = 0;
+        for (JsonNode size : deliver.path("audiences")) {
+            for (String server : new String[] {"presence", "baseline"}) {
+                for (JsonNode series : deliver.path("servers").path(server).path("audiences")) {
+                    if (series.path("audience").asInt() != size.asInt()) {
+                        continue;
+                    }
+                    XYSeries s = new XYSeries(server + ", " + size.asInt() + " recipients");
+                    for (JsonNode step : series.path("steps")) {
+                        double v = y.applyAsDouble(step);
+                        if (!Double.isNaN(v) && v > 0) {
+                            s.add(step.path("offered_deliveries_per_second").asDouble(), v);
+                        }
+                    }
+                    if (s.getItemCount() > 0) {
+                        data.addSeries(s);
+                        paints.add(colours[a % colours.length]);
+                        dashed.add(server.equals("baseline"));
+                    }
+                }
+            }
+            a++;
+        }
+        if (data.getSeriesCount() == 0) {
+            return null;
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(title, "offered deliveries per second (log)", yLabel, data);
+        XYPlot plot = chart.getXYPlot();
+        style(plot);
+        for (int i = 0; i < paints.size(); i++) {
+            plot.getRenderer().setSeriesPaint(i, paints.get(i));
+            plot.getRenderer().setSeriesStroke(i, dashed.get(i) ? new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
+                    BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f) : new BasicStroke(2f));
+        }
+        LogarithmicAxis x = new LogarithmicAxis("offered deliveries per second (log)");
+        x.setStrictValuesFlag(false);
+        x.setExpTickLabelsFlag(false);
+        plot.setDomainAxis(x);
+        LogarithmicAxis log = new LogarithmicAxis(yLabel);
+        log.setStrictValuesFlag(false);
+        log.setExpTickLabelsFlag(false);
+        plot.setRangeAxis(log);
+        return chart;
+    }
+
     private static void style(XYPlot plot) {
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);

@@ -50,6 +50,58 @@ final class Provisioner {
      * connection's current schema).
      */
     static List<String> insert(Connection c, int users, int threadSize) throws SQLException {
+        List<String> tokens = insertUsers(c, users);
+        insertRingThreads(c, users, threadSize);
+        c.commit();
+        return tokens;
+    }
+
+    /** N users and their tokens, in no thread at all; returns the tokens. */
+    static List<String> provisionUsersOnly(Path dataDir, int users) throws SQLException, java.io.IOException {
+        Files.createDirectories(dataDir);
+        JdbcChatStore.embedded(dataDir).close();
+        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("presence") + ";DB_CLOSE_ON_EXIT=FALSE";
+        try (Connection c = DriverManager.getConnection(url)) {
+            List<String> tokens = insertUsers(c, users);
+            c.commit();
+            return tokens;
+        }
+    }
+
+    /**
+     * N users in one thread ({@link Ring#threadId} 0) of all of them, as {@code storm2000} needs; returns
+     * their tokens.
+     */
+    static List<String> provisionOneThread(Path dataDir, int users) throws SQLException, java.io.IOException {
+        Files.createDirectories(dataDir);
+        JdbcChatStore.embedded(dataDir).close();
+        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("presence") + ";DB_CLOSE_ON_EXIT=FALSE";
+        try (Connection c = DriverManager.getConnection(url)) {
+            List<String> tokens = insertUsers(c, users);
+            long now = System.currentTimeMillis();
+            try (PreparedStatement th = c.prepareStatement(
+                    "INSERT INTO threads (id, title, created_by, created_at) VALUES (?, ?, ?, ?)");
+                 PreparedStatement m = c.prepareStatement(
+                         "INSERT INTO memberships (thread_id, user_id, joined_at) VALUES (?, ?, ?)")) {
+                th.setString(1, Ring.threadId(0));
+                th.setString(2, "bench thread of " + users);
+                th.setString(3, Ring.userId(0));
+                th.setLong(4, now);
+                th.executeUpdate();
+                for (int i = 0; i < users; i++) {
+                    m.setString(1, Ring.threadId(0));
+                    m.setString(2, Ring.userId(i));
+                    m.setLong(3, now);
+                    m.addBatch();
+                }
+                m.executeBatch();
+            }
+            c.commit();
+            return tokens;
+        }
+    }
+
+    private static List<String> insertUsers(Connection c, int users) throws SQLException {
         String password = Passwords.hash("bench-password"); // one bcrypt for everyone: bcrypt is slow on purpose
         SecureRandom random = new SecureRandom();
         Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
@@ -83,6 +135,11 @@ final class Provisioner {
             u.executeBatch();
             t.executeBatch();
         }
+        return tokens;
+    }
+
+    private static void insertRingThreads(Connection c, int users, int threadSize) throws SQLException {
+        long now = System.currentTimeMillis();
         try (PreparedStatement th = c.prepareStatement(
                 "INSERT INTO threads (id, title, created_by, created_at) VALUES (?, ?, ?, ?)");
              PreparedStatement m = c.prepareStatement(
@@ -107,8 +164,6 @@ final class Provisioner {
             th.executeBatch();
             m.executeBatch();
         }
-        c.commit();
-        return tokens;
     }
 
     static void writeTokens(Path file, List<String> tokens) throws java.io.IOException {

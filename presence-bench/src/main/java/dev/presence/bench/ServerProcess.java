@@ -39,6 +39,8 @@ final class ServerProcess implements AutoCloseable {
     private Process process;
     /** Extra JVM options for the server, e.g. -XX:NativeMemoryTracking=summary. */
     private final List<String> jvmOptions;
+    /** Set when this process is the {@link BaselineServer} (run from this classpath) instead of the jar. */
+    private String baselineClasspath;
 
     private ServerProcess(Path jar, List<String> jvmOptions, int port, Path dataDir, String xmx, List<String> flags,
                           Path log) {
@@ -59,12 +61,35 @@ final class ServerProcess implements AutoCloseable {
         return server;
     }
 
+    /**
+     * Starts the bare Netty {@link BaselineServer} from the bench's own classpath, measured the same way as
+     * the presence server; returns once {@code /health} answers.
+     */
+    static ServerProcess startBaseline(List<String> jvmOptions, int port, String xmx, Path log)
+            throws IOException, InterruptedException {
+        ServerProcess server = new ServerProcess(null, jvmOptions, port, null, xmx, List.of(), log);
+        server.baselineClasspath = System.getProperty("java.class.path");
+        server.launch();
+        return server;
+    }
+
     /** Starts the same server again (same port, same data) after {@link #kill()}; returns once healthy. */
     void restart() throws IOException, InterruptedException {
         launch();
     }
 
     private void launch() throws IOException, InterruptedException {
+        if (baselineClasspath != null) {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.add("-Xmx" + xmx);
+            cmd.addAll(jvmOptions);
+            cmd.addAll(List.of("-cp", baselineClasspath, BaselineServer.class.getName(), "--host", "127.0.0.1",
+                    "--port", Integer.toString(port)));
+            awaitHealthy(new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
+            return;
+        }
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("server jar not found: " + jar + " (build it with ./mvnw -B -q -pl"
                     + " presence-server -am package -DskipTests, or pass --server-jar)");
@@ -89,7 +114,11 @@ final class ServerProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("PRESENCE_LOG_LEVEL", "WARN");
-        process = pb.start();
+        awaitHealthy(pb.start());
+    }
+
+    private void awaitHealthy(Process started) throws InterruptedException {
+        process = started;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -135,6 +164,15 @@ final class ServerProcess implements AutoCloseable {
         Matcher m = HEAP_USED.matcher(info);
         if (!m.find()) {
             throw new IllegalStateException("cannot read jcmd GC.heap_info: " + info);
+        }
+        return Long.parseLong(m.group(2)) * 1024;
+    }
+
+    /** Heap in use now, garbage included (jcmd GC.heap_info, no GC), in bytes. */
+    long heapUsedBytes() throws IOException, InterruptedException {
+        Matcher m = HEAP_USED.matcher(jcmd("GC.heap_info"));
+        if (!m.find()) {
+            throw new IllegalStateException("cannot read jcmd GC.heap_info");
         }
         return Long.parseLong(m.group(2)) * 1024;
     }

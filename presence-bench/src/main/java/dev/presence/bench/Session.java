@@ -19,6 +19,14 @@ final class Session {
     /** Highest version ever seen per co-member, across reconnects and server restarts. */
     final long[] maxVersionSeen;
 
+    /** Query string of the upgrade request ({@code deliver}'s baseline: user and groups), or null. */
+    String wsQuery;
+    /** Text frames and their payload bytes received on this session, over all its connections. */
+    long framesReceived;
+    long bytesReceived;
+    /** Slot per user index + 1 (0: not watched) for large co-member lists; null for small ones. */
+    private int[] slotIndex;
+
     /** Which server of a cluster this session connects to (0 with one server). */
     int node;
     volatile Channel channel;
@@ -104,6 +112,20 @@ final class Session {
     }
 
     int slotOf(int otherUser) {
+        if (watched.length > 32) {
+            // a thread of thousands: a linear scan per status would cost O(members) per delivery
+            if (slotIndex == null) {
+                int max = 0;
+                for (int w : watched) {
+                    max = Math.max(max, w);
+                }
+                slotIndex = new int[max + 1];
+                for (int i = 0; i < watched.length; i++) {
+                    slotIndex[watched[i]] = i + 1;
+                }
+            }
+            return otherUser < 0 || otherUser >= slotIndex.length ? -1 : slotIndex[otherUser] - 1;
+        }
         for (int i = 0; i < watched.length; i++) {
             if (watched[i] == otherUser) {
                 return i;

@@ -52,4 +52,15 @@ class FrameScannerTest {
         // a later snapshot older than what was seen is a regression
         assertThat(s.replaceView(List.of(new FrameScanner.Status(1, true, 8)))).isNotNull();
     }
+
+    @Test
+    void readsTheBenchSendStampOfAnAppEventAtTheTopOrInsideEvent() throws Exception {
+        var top = scan("{\"type\":\"bench.tick\",\"sent_at_nanos\":123456789}");
+        assertThat(top.type()).isEqualTo("bench.tick");
+        assertThat(top.sentAtNanos()).isEqualTo(123456789L);
+        var nested = scan("{\"type\":\"app_event\",\"event\":{\"type\":\"bench.tick\",\"sent_at_nanos\":42}}");
+        assertThat(nested.type()).isEqualTo("app_event");
+        assertThat(nested.sentAtNanos()).isEqualTo(42L);
+        assertThat(scan("{\"type\":\"ping\"}").sentAtNanos()).isEqualTo(-1L);
+    }
 }
