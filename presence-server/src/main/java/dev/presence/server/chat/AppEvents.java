@@ -1,13 +1,13 @@
 package dev.presence.server.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.presence.core.UserStatus;
 import dev.presence.server.presence.PresenceHub;
 import dev.presence.server.protocol.Frames;
 import dev.presence.server.protocol.Json;
 import dev.presence.server.store.ThreadStore;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import static dev.presence.server.chat.StoreFailures.translated;
 
@@ -24,43 +24,35 @@ public final class AppEvents {
 
     private final ThreadStore store;
     private final PresenceHub hub;
-    private final Statuses statuses;
-
-    public AppEvents(ThreadStore store, PresenceHub hub, Statuses statuses) {
+    public AppEvents(ThreadStore store, PresenceHub hub) {
         this.store = store;
         this.hub = hub;
-        this.statuses = statuses;
     }
 
     /**
      * Delivers {@code event} to a thread's members or to some users: exactly one of {@code threadId} and
      * {@code userIds} is given.
      *
-     * @return how many of the recipients were online when it was sent (the hub's statuses, cluster-wide in
-     *         cluster mode): a hint, not a receipt, as a socket may be closing at that moment
+     * @return completes, on the hub's thread, with how many of the recipients were online when it was sent (the
+     *         hub's statuses, cluster-wide in cluster mode): a hint, not a receipt, as a socket may be closing at
+     *         that moment
      * @throws ChatException 400 for a bad target or event; 404 for an unknown thread
      */
-    public int publish(String threadId, List<String> userIds, JsonNode event) {
+    public CompletableFuture<Integer> publish(String threadId, List<String> userIds, JsonNode event) {
         if ((threadId == null) == (userIds == null)) {
             throw ChatException.invalid("give exactly one of thread_id and user_ids");
         }
         byte[] frame = frame(event);
         if (threadId != null) {
             String id = AppIds.require("thread_id", threadId);
-            List<String> members = translated(() -> {
+            translated(() -> {
                 if (store.findThread(id).isEmpty()) {
                     throw ChatException.notFound("thread '" + id + "'");
                 }
-                return store.members(id);
             });
-            int online = online(members);
-            hub.toThread(id, frame);
-            return online;
+            return hub.publish(id, null, frame);
         }
-        List<String> users = AppIds.requireAll("user_ids", userIds, MAX_USERS);
-        int online = online(users);
-        hub.toUsers(users, frame);
-        return online;
+        return hub.publish(null, AppIds.requireAll("user_ids", userIds, MAX_USERS), frame);
     }
 
     private static byte[] frame(JsonNode event) {
@@ -80,16 +72,5 @@ public final class AppEvents {
             throw ChatException.invalid("event must be at most " + MAX_EVENT_BYTES / 1024 + " KiB as JSON");
         }
         return bytes;
-    }
-
-    private int online(List<String> users) {
-        if (users.isEmpty()) {
-            return 0;
-        }
-        int online = 0;
-        for (UserStatus status : statuses.of(users).values()) {
-            online += status.online() ? 1 : 0;
-        }
-        return online;
     }
 }

@@ -95,10 +95,10 @@ public final class ServerApiRoutes {
                     threads.removeMember(r.path("id"), r.path("user_id"));
                     return ApiResponse.noContent();
                 }),
-                Route.of(POST, PREFIX + "/events", r -> {
-                    int delivered = events.publish(r.text("thread_id"), r.strings("user_ids"), r.field("event"));
-                    return new ApiResponse(202, Json.object().put("delivered", delivered));
-                }),
+                // answered from the hub's thread: no worker waits for the delivery
+                Route.of(POST, PREFIX + "/events", r -> ApiResponse.later(events.publish(r.text("thread_id"),
+                        r.strings("user_ids"), r.field("event")).thenApply(delivered -> new ApiResponse(202,
+                        Json.object().put("delivered", delivered))))),
                 Route.of(GET, PREFIX + "/presence", r -> ApiResponse.ok(ApiBodies.list(
                         users.presence(r.queryAll("user_id")), ProtocolObjects::status))),
                 // the same for lists too long for a URI (1,000 ids of up to 128 characters): an addition

@@ -280,6 +280,28 @@ public final class PresenceHub implements AutoCloseable {
         run(() -> route.toThread(threadId, json));
     }
 
+    /**
+     * Sends an app's event to every live session of a thread's members (as this hub knows them) or of these users
+     * (exactly one of the two is given), in one visit to the hub's thread: the answer is how many of those users
+     * were online then, from the same view the delivery used.
+     */
+    public CompletableFuture<Integer> publish(String threadId, Collection<String> userIds, byte[] json) {
+        List<String> users = userIds == null ? null : List.copyOf(userIds);
+        return onLoop(() -> {
+            Collection<String> recipients = users != null ? users : engine.members(threadId);
+            int online = 0;
+            for (String userId : recipients) {
+                online += engine.status(userId).online() ? 1 : 0;
+            }
+            if (users != null) {
+                route.toUsers(users, json);
+            } else {
+                route.toThread(threadId, json);
+            }
+            return online;
+        });
+    }
+
     /** Sends an event to every live session of these users. */
     public void toUsers(Collection<String> userIds, byte[] json) {
         List<String> copy = List.copyOf(userIds);
