@@ -20,6 +20,9 @@ final class PlotCommand implements Callable<Integer> {
     @Option(names = "--storm", paramLabel = "JSON", description = "A storm result.")
     Path storm;
 
+    @Option(names = "--deliver", paramLabel = "JSON", description = "A deliver result (both servers side by side).")
+    Path deliver;
+
     @Option(names = "--results-dir", defaultValue = "bench/results", paramLabel = "DIR")
     Path resultsDir;
 
@@ -36,6 +39,10 @@ final class PlotCommand implements Callable<Integer> {
         if (storm != null) {
             JsonNode s = Report.JSON.readTree(storm.toFile());
             System.out.println("wrote " + Plots.stormPlot(s, resultsDir, s.path("started_at").asText().substring(0, 10)));
+        }
+        if (deliver != null) {
+            JsonNode d = Report.JSON.readTree(deliver.toFile());
+            System.out.println("wrote " + Plots.deliverPlot(d, resultsDir, d.path("started_at").asText().substring(0, 10)));
         }
         return 0;
     }
