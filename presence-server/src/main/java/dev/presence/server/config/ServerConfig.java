@@ -40,8 +40,8 @@ import java.util.function.Consumer;
  * @param metricsPort           0: {@code /metrics} on the main port; else only on this port, on 127.0.0.1
  * @param rateLimits            logins, messages and invitations (not flags; tests shorten them)
  * @param integration           the app's API keys and JWT keys (integration mode)
- * @param transport             {@code epoll} (this builder's default; the command line's is {@code io_uring}), {@code io_uring} or {@code nio}; one not available here
- *                              falls back to the next
+ * @param transport             {@code epoll} (this builder's default; the command line's is {@code io_uring}),
+ *                              {@code io_uring} or {@code nio}; one not available here falls back to the next
  * @param webhooks              where status changes are POSTed ({@code --webhook-url}); empty: webhooks are off
  */
 public record ServerConfig(String host, int port, Path dataDir, Optional<String> dbUrl, Optional<String> redisUrl,
