@@ -163,7 +163,7 @@ public final class PresenceServer implements AutoCloseable {
         ApiRoutes api = new ApiRoutes(accounts, threads, messages, statuses);
         ServerApiRoutes serverApi = apiKeys == null ? null : new ServerApiRoutes(apiKeys,
                 new AppUsers(store, accounts, hub, statuses),
-                new AppThreads(store, store, hub, threads, membershipLocks), new AppEvents(store, hub));
+                new AppThreads(store, store, hub, threads, membershipLocks), new AppEvents(store, hub, workers));
         HttpHandler http = new HttpHandler(api, serverApi, MAX_HTTP_BODY, gateway::upgrade, metrics, workers,
                 !metricsElsewhere, nodeState(), config.pageServers());
         ConnectionLimit limit = new ConnectionLimit(config.maxConnections());

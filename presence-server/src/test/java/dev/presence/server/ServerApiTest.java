@@ -151,6 +151,28 @@ class ServerApiTest {
     }
 
     @Test
+    void theEventsCallAnsweredOnTheEventLoopAlsoTakesAChangedKeyFile() throws IOException {
+        Path file = keys.resolve("api-keys");
+        String newKey = "rotated-key-for-events-0123456789";
+        String event = "{\"user_ids\":[\"e1\"],\"event\":{\"type\":\"app.ping\"}}";
+        String before = Files.readString(file);
+        try {
+            expect(api.server("POST", "/api/server/events", KEY, event), 202);
+            Files.writeString(file, newKey + "\n");
+            Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+
+            // only this call is made: the look at the file it finds due runs in the background
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                    assertThat(api.server("POST", "/api/server/events", newKey, event).status()).isEqualTo(202));
+            assertError(api.server("POST", "/api/server/events", KEY, event), 401, "unauthorized");
+            assertError(api.call("POST", "/api/server/events", "a-user-token", event), 401, "unauthorized");
+        } finally {
+            Files.writeString(file, before);
+            Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 10_000));
+        }
+    }
+
+    @Test
     void withoutAKeyFileTheServerApiIsOff(@TempDir Path dir) {
         try (TestServer plain = TestServer.create().start()) {
             Reply reply = plain.api().server("PUT", "/api/server/users/a1", KEY, "{}");

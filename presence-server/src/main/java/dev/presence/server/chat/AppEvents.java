@@ -8,6 +8,7 @@ import dev.presence.server.store.ThreadStore;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 import static dev.presence.server.chat.StoreFailures.translated;
 
@@ -24,7 +25,11 @@ public final class AppEvents {
 
     private final ThreadStore store;
     private final PresenceHub hub;
-    public AppEvents(ThreadStore store, PresenceHub hub) {
+    private final Executor workers;
+
+    /** @param workers where the store is asked (a thread's existence), never the caller's thread */
+    public AppEvents(ThreadStore store, PresenceHub hub, Executor workers) {
+        this.workers = workers;
         this.store = store;
         this.hub = hub;
     }
@@ -45,12 +50,12 @@ public final class AppEvents {
         byte[] frame = frame(event);
         if (threadId != null) {
             String id = AppIds.require("thread_id", threadId);
-            translated(() -> {
+            // the store is asked on a worker: this call may run on an event loop
+            return CompletableFuture.runAsync(() -> translated(() -> {
                 if (store.findThread(id).isEmpty()) {
                     throw ChatException.notFound("thread '" + id + "'");
                 }
-            });
-            return hub.publish(id, null, frame);
+            }), workers).thenCompose(found -> hub.publish(id, null, frame));
         }
         return hub.publish(null, AppIds.requireAll("user_ids", userIds, MAX_USERS), frame);
     }

@@ -12,6 +12,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -75,6 +77,29 @@ public final class ApiKeys {
      */
     public boolean accepts(String key) {
         reloadIfChanged();
+        return matches(key);
+    }
+
+    /**
+     * The same check without touching the file on this thread: if a look at the file is due, it is made on
+     * {@code background} (for an event loop, which must not do file I/O); this call uses the keys read so far.
+     */
+    public boolean accepts(String key, Executor background) {
+        if (reloadDue()) {
+            try {
+                background.execute(this::reloadIfChanged);
+            } catch (RejectedExecutionException e) {
+                // busy: a later call looks at the file
+            }
+        }
+        return matches(key);
+    }
+
+    private boolean reloadDue() {
+        return nanoTime.getAsLong() - nextCheck.get() >= 0;
+    }
+
+    private boolean matches(String key) {
         if (key == null) {
             return false;
         }

@@ -216,6 +216,18 @@ public final class HttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             handle(ctx, route, apiRequest, keepAlive);
             return;
         }
+        if (route.nonBlocking()) {
+            try {
+                if (server) {
+                    serverApi.authorize(authorization, workers);
+                }
+            } catch (RuntimeException e) {
+                fail(ctx, keepAlive, e);
+                return;
+            }
+            handle(ctx, route, apiRequest, keepAlive);
+            return;
+        }
         try {
             if (server) {
                 workers.execute(() -> {

@@ -7,10 +7,18 @@ import java.util.Map;
 import java.util.function.Function;
 
 /** An API route: a method and a path pattern like {@code /api/threads/{id}/messages}. */
-record Route(HttpMethod method, String[] segments, Function<ApiRequest, ApiResponse> handler) {
+record Route(HttpMethod method, String[] segments, Function<ApiRequest, ApiResponse> handler, boolean nonBlocking) {
 
     static Route of(HttpMethod method, String pattern, Function<ApiRequest, ApiResponse> handler) {
-        return new Route(method, split(pattern), handler);
+        return new Route(method, split(pattern), handler, false);
+    }
+
+    /**
+     * A route whose handler never blocks (no store, no lock, no waiting: what it must wait for, it answers
+     * {@linkplain ApiResponse#later later}): it is answered on the event loop, with no hand-off to a worker.
+     */
+    static Route nonBlocking(HttpMethod method, String pattern, Function<ApiRequest, ApiResponse> handler) {
+        return new Route(method, split(pattern), handler, true);
     }
 
     /** The path parameters if {@code path} matches the pattern, else null. */

@@ -11,6 +11,7 @@ import dev.presence.server.protocol.ProtocolObjects;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 import static io.netty.handler.codec.http.HttpMethod.DELETE;
 import static io.netty.handler.codec.http.HttpMethod.GET;
@@ -54,13 +55,23 @@ public final class ServerApiRoutes {
      * @throws ChatException 401 without a valid {@code ApiKey}, and for a {@code Bearer} token
      */
     void authorize(String authorization) {
+        authorize(authorization, null);
+    }
+
+    /**
+     * The same, on an event loop: a due look at the key file is made on {@code background} instead.
+     *
+     * @param background null to look at the file on this thread
+     */
+    void authorize(String authorization, Executor background) {
         if (authorization == null || authorization.isBlank()) {
             throw ChatException.unauthorized("missing 'Authorization: ApiKey <key>' header");
         }
         if (!isApiKey(authorization)) {
             throw ChatException.unauthorized("the server API takes 'Authorization: ApiKey <key>', never a user token");
         }
-        if (!keys.accepts(authorization.substring(7).strip())) {
+        String key = authorization.substring(7).strip();
+        if (!(background == null ? keys.accepts(key) : keys.accepts(key, background))) {
             throw ChatException.unauthorized("invalid API key");
         }
     }
@@ -95,8 +106,9 @@ public final class ServerApiRoutes {
                     threads.removeMember(r.path("id"), r.path("user_id"));
                     return ApiResponse.noContent();
                 }),
-                // answered from the hub's thread: no worker waits for the delivery
-                Route.of(POST, PREFIX + "/events", r -> ApiResponse.later(events.publish(r.text("thread_id"),
+                // on the event loop, answered from the hub's thread: no worker takes part (a thread_id's check in
+                // the store is handed to one by AppEvents)
+                Route.nonBlocking(POST, PREFIX + "/events", r -> ApiResponse.later(events.publish(r.text("thread_id"),
                         r.strings("user_ids"), r.field("event")).thenApply(delivered -> new ApiResponse(202,
                         Json.object().put("delivered", delivered))))),
                 Route.of(GET, PREFIX + "/presence", r -> ApiResponse.ok(ApiBodies.list(
