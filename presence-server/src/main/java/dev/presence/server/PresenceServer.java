@@ -30,6 +30,8 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -65,6 +67,14 @@ public final class PresenceServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PresenceServer.class);
     private static final int MAX_HTTP_BODY = 64 * 1024;
+    /**
+     * Reads of up to 4 KiB (a client's frames and requests are small; a 64 KiB API body takes 16 reads), and the 16
+     * reads per pass Netty gives a stream channel. One allocator for all connections, each with its own small
+     * handle: Netty's default is an adaptive allocator per channel whose allocator, handle and size calculator
+     * cost each idle session 128 bytes of heap, for sizing buffers that are pooled and given back after each read.
+     */
+    private static final RecvByteBufAllocator RECV_ALLOCATOR =
+            new FixedRecvByteBufAllocator(4096).maxMessagesPerRead(16);
     /** {@code --metrics-port} listens on loopback only: metrics are for a local agent, not the world. */
     private static final String METRICS_HOST = "127.0.0.1";
     private static final int H2_DATABASE_ALREADY_OPEN = 90020;
@@ -166,7 +176,7 @@ public final class PresenceServer implements AutoCloseable {
                 new AppThreads(store, store, hub, threads, membershipLocks), new AppEvents(store, hub, workers));
         HttpHandler http = new HttpHandler(api, serverApi, MAX_HTTP_BODY, gateway::upgrade, metrics, workers,
                 !metricsElsewhere, nodeState(), config.pageServers());
-        ConnectionLimit limit = new ConnectionLimit(config.maxConnections());
+        ConnectionLimit limit = new ConnectionLimit(config.maxConnections(), PendingConnections::release);
         PendingConnections pending = new PendingConnections(config.maxPendingPerAddress());
 
         Transport transport = Transport.choose(config.transport());
@@ -181,6 +191,7 @@ public final class PresenceServer implements AutoCloseable {
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECV_ALLOCATOR)
                 // the bounded outbound queue of each connection: past the high mark a client is a slow consumer
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(128 * 1024, 256 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {

@@ -90,6 +90,8 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     private Object pendingStatuses;
     /** Whether the end-of-pass flush is queued on the event loop. */
     private boolean flushQueued;
+    /** Where this connection is in its loop's {@link HeartbeatMonitor}; -1 when not there. */
+    int monitorSlot = -1;
 
     /**
      * @param headerToken the bearer token of the upgrade request, or null to wait for a {@code hello}
@@ -120,6 +122,11 @@ final class Connection extends SimpleChannelInboundHandler<WebSocketFrame> imple
     @Override
     public String userId() {
         return identity == null ? null : identity.userId();
+    }
+
+    @Override
+    public String username() {
+        return identity == null ? null : identity.username();
     }
 
     @Override

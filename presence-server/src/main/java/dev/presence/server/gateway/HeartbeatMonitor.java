@@ -5,9 +5,8 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,7 +21,12 @@ final class HeartbeatMonitor {
 
     private final EventExecutor loop;
     private final Clock clock;
-    private final Set<Connection> connections = new HashSet<>();
+    /**
+     * The loop's connections in {@code [0, size)}, each knowing its index ({@link Connection#monitorSlot}): a hash
+     * set would cost every idle connection a 32-byte node; removal moves the last one into the gap.
+     */
+    private Connection[] connections = new Connection[64];
+    private int size;
     private final List<Connection> due = new ArrayList<>();
     private ScheduledFuture<?> sweep;
 
@@ -38,18 +42,44 @@ final class HeartbeatMonitor {
 
     void add(Connection connection) {
         assert loop.inEventLoop();
-        connections.add(connection);
+        if (connection.monitorSlot >= 0) {
+            return;
+        }
+        if (size == connections.length) {
+            connections = Arrays.copyOf(connections, size * 2);
+        }
+        connection.monitorSlot = size;
+        connections[size++] = connection;
     }
 
+    /** Removes the connection; removing one that is not here changes nothing. */
     void remove(Connection connection) {
         assert loop.inEventLoop();
-        connections.remove(connection);
+        if (!contains(connection)) {
+            return;
+        }
+        int slot = connection.monitorSlot;
+        Connection last = connections[--size];
+        connections[slot] = last;
+        last.monitorSlot = slot;
+        connections[size] = null;
+        connection.monitorSlot = -1;
+    }
+
+    int size() {
+        return size;
+    }
+
+    boolean contains(Connection connection) {
+        int slot = connection.monitorSlot;
+        return slot >= 0 && slot < size && connections[slot] == connection;
     }
 
     private void sweep() {
         long now = loop.ticker().nanoTime();
         long wallMillis = clock.millis();
-        for (Connection connection : connections) {
+        for (int i = 0; i < size; i++) {
+            Connection connection = connections[i];
             if (connection.needsAttention(now, wallMillis)) {
                 due.add(connection); // acting may close a connection, which removes it from the set
             }
@@ -64,6 +94,12 @@ final class HeartbeatMonitor {
         if (sweep != null) {
             sweep.cancel(false);
         }
-        loop.execute(connections::clear);
+        loop.execute(() -> {
+            for (int i = 0; i < size; i++) {
+                connections[i].monitorSlot = -1;
+                connections[i] = null;
+            }
+            size = 0;
+        });
     }
 }

@@ -7,11 +7,13 @@ import dev.presence.server.presence.LiveSession;
 import dev.presence.server.presence.PresenceHub;
 import dev.presence.server.web.BearerToken;
 import dev.presence.server.web.HttpResponses;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
@@ -27,6 +29,22 @@ import java.util.List;
 public final class WebSocketGateway {
 
     private final GatewayContext context;
+    /** The name the handshaker gives its frame encoder. */
+    private static final String ENCODER = "wsencoder";
+
+    /**
+     * The server's frame encoder holds no state of its own, so every connection shares one instead of the one the
+     * handshaker makes per connection (24 bytes of heap per idle session).
+     */
+    @ChannelHandler.Sharable
+    static final class SharedFrameEncoder extends WebSocket13FrameEncoder {
+        static final SharedFrameEncoder INSTANCE = new SharedFrameEncoder();
+
+        private SharedFrameEncoder() {
+            super(false); // server frames are not masked
+        }
+    }
+
     private final WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
             .maxFramePayloadLength(GatewayContext.MAX_FRAME_BYTES)
             .allowExtensions(false)
@@ -86,6 +104,9 @@ public final class WebSocketGateway {
         } catch (WebSocketServerHandshakeException e) {
             HttpResponses.error(ctx, false, 400, "bad_handshake", "not a valid WebSocket upgrade: " + e.getMessage());
             return;
+        }
+        if (pipeline.get(ENCODER) instanceof WebSocket13FrameEncoder) {
+            pipeline.replace(ENCODER, ENCODER, SharedFrameEncoder.INSTANCE);
         }
         // replaced in this same event-loop task, so no frame can arrive before the Connection is in place. No
         // frame aggregator: the Connection sees every fragment, so each counts toward the flood limit.

@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Sends one event to many sessions without waiting for any of them: the sessions are grouped by event loop so each
@@ -44,16 +45,15 @@ final class Fanout {
 
     private Reach toUsers(Collection<String> userIds, byte[] json, boolean status) {
         Map<EventExecutor, List<LiveSession>> byLoop = new HashMap<>();
+        Consumer<LiveSession> add = session -> byLoop.computeIfAbsent(session.executor(), e -> new ArrayList<>())
+                .add(session);
         int users = 0;
         int count = 0;
         for (String userId : userIds) {
-            List<LiveSession> sessions = registry.sessionsOf(userId);
-            if (!sessions.isEmpty()) {
+            int sessions = registry.forEachOf(userId, add);
+            if (sessions > 0) {
                 users++;
-            }
-            for (LiveSession session : sessions) {
-                byLoop.computeIfAbsent(session.executor(), e -> new ArrayList<>()).add(session);
-                count++;
+                count += sessions;
             }
         }
         if (count == 0) {

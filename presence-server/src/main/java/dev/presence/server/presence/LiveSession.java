@@ -13,6 +13,11 @@ public interface LiveSession {
 
     String userId();
 
+    /** The user's name, for the log. */
+    default String username() {
+        return userId();
+    }
+
     /** {@link #issuedAt()} of a session opened with a login token of this server: no issue time. */
     long LOGIN_TOKEN = Long.MAX_VALUE;
 

@@ -51,7 +51,6 @@ public final class PresenceHub implements AutoCloseable {
     private final Heartbeat heartbeat;
     private final SessionRegistry registry = new SessionRegistry();
     private final Fanout fanout = new Fanout(registry);
-    private final Map<String, String> usernames = new HashMap<>();
     private final RevokedTokens revokedTokens;
     private final StatusWriteBehind writeBehind;
     private final PresenceEngine engine;
@@ -209,7 +208,6 @@ public final class PresenceHub implements AutoCloseable {
                 session.close(CloseCodes.UNAUTHORIZED, "token revoked");
                 return;
             }
-            usernames.put(session.userId(), username);
             registry.add(session);
             PresenceEngine.Started started = engine.sessionStarted(session.sessionId(), session.userId());
             // the user's own flip goes to co-members only, so the welcome is still this session's first frame
@@ -236,7 +234,7 @@ public final class PresenceHub implements AutoCloseable {
             }
             engine.sessionEnded(session.sessionId(), reason, lastHeardMillis).forEach(this::deliver);
             metrics.sessions(registry.size());
-            log.info("{} disconnected (remaining: {}, {})", name(session.userId()), remaining,
+            log.info("{} disconnected (remaining: {}, {})", session.username(), remaining,
                     reason.name().toLowerCase());
         });
     }
@@ -447,8 +445,10 @@ public final class PresenceHub implements AutoCloseable {
         return writeBehind.flipsMerged();
     }
 
+    /** For the log: the username a live session of the user gives, else the user id (no map of names kept). */
     private String name(String userId) {
-        return usernames.getOrDefault(userId, userId);
+        List<LiveSession> sessions = registry.sessionsOf(userId);
+        return sessions.isEmpty() ? userId : sessions.get(0).username();
     }
 
     private void flushStatuses() {

@@ -1,8 +1,6 @@
 package dev.presence.server.web;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.util.AttributeKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Authenticated WebSockets do not count: a user may hold as many sessions as they like, and users behind one
  * NAT address are many.
  *
- * <p>A connection holds a slot from {@link #admit} until it closes or until {@link #release} (the gateway
- * calls it when the WebSocket session authenticates). An authenticated session keeps no trace of its slot:
- * the channel attribute and the close listener are both removed.
+ * <p>A connection holds a slot from {@link #admit} until {@link #release}: the gateway calls it when the
+ * WebSocket session authenticates, and whoever admitted the connection must call it when it closes (the
+ * server's one shared close listener does, so a connection costs no listener of its own). An authenticated
+ * session keeps no trace of its slot: the channel attribute is removed.
  */
 public final class PendingConnections {
 
@@ -63,9 +62,10 @@ public final class PendingConnections {
             }
             return false;
         }
-        Slot slot = new Slot(this, address);
-        channel.attr(SLOT).set(slot);
-        channel.closeFuture().addListener(slot);
+        channel.attr(SLOT).set(new Slot(this, address));
+        if (!channel.isOpen()) {
+            release(channel); // closed already: its close listener has run and cannot give the slot back
+        }
         return true;
     }
 
@@ -74,7 +74,6 @@ public final class PendingConnections {
     public static void release(Channel channel) {
         Slot slot = channel.attr(SLOT).getAndRemove();
         if (slot != null) {
-            channel.closeFuture().removeListener(slot);
             slot.owner.pending.computeIfPresent(slot.address, (a, n) -> n <= 1 ? null : n - 1);
         }
     }
@@ -84,11 +83,7 @@ public final class PendingConnections {
         return pending.getOrDefault(address, 0);
     }
 
-    /** One connection's slot; also its close listener. */
-    private record Slot(PendingConnections owner, InetAddress address) implements ChannelFutureListener {
-        @Override
-        public void operationComplete(ChannelFuture closed) {
-            release(closed.channel());
-        }
+    /** One connection's slot. */
+    private record Slot(PendingConnections owner, InetAddress address) {
     }
 }
