@@ -14,14 +14,15 @@ import java.util.Map;
 
 /**
  * N idle authenticated sessions held with the default heartbeat: heap after a full GC and RSS per session
- * (deltas against the same server before the sessions came), idle CPU, pings answered, false offline events.
+ * (deltas against the same server before the sessions came, after a warm-up by other users), idle CPU, pings
+ * answered, false offline events.
  */
 @Command(name = "density", mixinStandardHelpOptions = true,
         description = "Memory and idle CPU per idle session, at one or more N.")
 final class DensityCommand extends Scenario {
 
-    static final double TARGET_HEAP = 3.5 * 1024;
-    static final double TARGET_RSS = 7 * 1024;
+    static final double TARGET_HEAP = 2.5 * 1024;
+    static final double TARGET_RSS = 4 * 1024;
     static final double TARGET_CPU_PER_10K = 2.0;
     static final long HEAP_16G = 16L << 30;
 
@@ -96,7 +97,9 @@ final class DensityCommand extends Scenario {
         Path data = dir.resolve("data");
         log("N=%d: provisioning users, tokens, threads", n);
         long t0 = System.nanoTime();
-        List<String> tokens = Provisioner.provision(data, n);
+        int w = warmUpSessions(n);
+        List<String> all = Provisioner.provision(data, n + w);
+        List<String> tokens = all.subList(0, n);
         Path tokenFile = dir.resolve("tokens.txt");
         Provisioner.writeTokens(tokenFile, tokens);
         double provisionSeconds = (System.nanoTime() - t0) / 1e9;
@@ -112,8 +115,9 @@ final class DensityCommand extends Scenario {
         try (ServerProcess server = startServer(port, data, xmx,
                 nmt ? List.of("-XX:NativeMemoryTracking=summary") : List.of(), flags,
                 dir.resolve("server.log"))) {
-            // warm up the upgrade, auth and welcome paths (class loading, JIT) before the baseline
-            warmUp(port, tokens, n);
+            // warm up the upgrade, auth and welcome paths (class loading, JIT) before the baseline, with users of
+            // their own: the measured sessions find nothing of theirs cached (tokens, rows)
+            warmUp(port, all, n, w);
             Thread.sleep(4_000); // past the offline grace of the warm-up sessions
             long heap0 = server.heapAfterFullGc();
             long rss0 = server.rssBytes();
@@ -224,14 +228,23 @@ final class DensityCommand extends Scenario {
         return r;
     }
 
-    private void warmUp(int port, List<String> tokens, int n) throws InterruptedException {
-        int w = Math.min(200, n);
+    /**
+     * Sessions that connect and leave before the baseline is taken. Enough that the connection paths are compiled
+     * (C2 compiles a method after some thousands of calls): the code cache then grows before the baseline, not
+     * after it, where ~10 MB of compiled code once looked like half a kilobyte per session at N = 19,000.
+     */
+    static int warmUpSessions(int n) {
+        return Math.min(n, 5_000);
+    }
+
+    /** Connects users {@code n .. n + w - 1} (tokens {@code all}) and closes them again. */
+    private void warmUp(int port, List<String> all, int n, int w) throws InterruptedException {
         try (Fleet fleet = new Fleet("127.0.0.1", port, 1, 200, 1, new Fleet.Listener() { })) {
             List<Session> s = new ArrayList<>();
-            for (int u = 0; u < w; u++) {
-                s.add(fleet.newSession(u, tokens.get(u), n));
+            for (int u = n; u < n + w; u++) {
+                s.add(fleet.newSession(u, all.get(u), n + w));
             }
-            fleet.connectAll(s, 100, 60_000);
+            fleet.connectAll(s, 100, 120_000);
         }
     }
 
