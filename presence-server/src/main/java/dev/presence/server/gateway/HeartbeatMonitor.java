@@ -81,7 +81,7 @@ final class HeartbeatMonitor {
         for (int i = 0; i < size; i++) {
             Connection connection = connections[i];
             if (connection.needsAttention(now, wallMillis)) {
-                due.add(connection); // acting may close a connection, which removes it from the set
+                due.add(connection); // acting may close a connection, which removes it from the array
             }
         }
         for (Connection connection : due) {

@@ -28,7 +28,6 @@ import java.util.List;
  */
 public final class WebSocketGateway {
 
-    private final GatewayContext context;
     /** The name the handshaker gives its frame encoder. */
     private static final String ENCODER = "wsencoder";
 
@@ -45,6 +44,7 @@ public final class WebSocketGateway {
         }
     }
 
+    private final GatewayContext context;
     private final WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
             .maxFramePayloadLength(GatewayContext.MAX_FRAME_BYTES)
             .allowExtensions(false)
